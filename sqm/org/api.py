@@ -1,0 +1,4 @@
+from ninja import Router
+
+router = Router()
+me_router = Router()

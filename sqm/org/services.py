@@ -1,0 +1,559 @@
+"""Writes to people, teams, skills, profiles, certificates and API tokens.
+
+Each function checks the acting user's capability, validates, saves and appends the change to
+the audit chain in one transaction. Rule violations raise :class:`DomainError` naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sqm.audit.services import audit_append, diff, snapshot
+from sqm.core.errors import DomainError, PermissionDeniedError
+from sqm.core.roles import STAFF_ROLES, Cap, Role, can
+from sqm.org.models import (
+    SKILL_CODE_VALIDATOR,
+    TEAM_CODE_VALIDATOR,
+    AgentSkill,
+    ApiToken,
+    Certificate,
+    Skill,
+    SkillKind,
+    StaffProfile,
+    StaffStatus,
+    Team,
+    User,
+)
+
+USER_FIELDS = ("username", "display_name", "email", "phone", "role", "team", "language", "is_active")
+TEAM_FIELDS = ("name", "code", "lead", "description", "is_active")
+SKILL_FIELDS = ("kind", "code", "name_zh", "name_en", "is_active")
+PROFILE_FIELDS = ("employee_no", "hire_date", "status", "left_on", "title")
+CERTIFICATE_FIELDS = ("user", "name", "issuer", "number", "issued_on", "expires_on")
+LANGUAGES = ("zh-hans", "en")
+USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@+-")
+TOKEN_PREFIX = "sqm_"
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _require(actor: Any, cap: Cap) -> None:
+    if not can(actor, cap):
+        raise PermissionDeniedError()
+
+
+def _required_text(value: str | None, field: str, max_length: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(_("This field is required."), field=field, code="required")
+    if len(text) > max_length:
+        raise DomainError(
+            _("Ensure this value has at most %(max)d characters.") % {"max": max_length}, field=field, code="max_length"
+        )
+    return text
+
+
+def _check_validator(validator: Any, value: str, field: str) -> None:
+    try:
+        validator(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field=field, code="invalid") from exc
+
+
+def _check_choice(value: str, choices: Any, field: str) -> None:
+    if value not in choices.values:
+        raise DomainError(
+            _("“%(value)s” is not one of the allowed choices.") % {"value": value}, field=field, code="invalid_choice"
+        )
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+def _validate_user_fields(
+    *, user: User | None, username: str, role: str, team: Team | None, language: str
+) -> None:
+    if not set(username) <= USERNAME_CHARS:
+        raise DomainError(
+            _("Use only letters, digits and the characters . @ + - _ in a user name."), field="username"
+        )
+    clash = User.objects.filter(username__iexact=username)
+    if user is not None:
+        clash = clash.exclude(pk=user.pk)
+    if clash.exists():
+        raise DomainError(_("A user with that user name already exists."), field="username", code="unique")
+    _check_choice(role, Role, "role")
+    if team is not None and role not in STAFF_ROLES:
+        raise DomainError(_("Only staff members can belong to a team."), field="team")
+    if team is not None and not team.is_active:
+        raise DomainError(_("This team is no longer active."), field="team")
+    if language and language not in LANGUAGES:
+        raise DomainError(_("Choose Chinese (zh-hans) or English (en)."), field="language", code="invalid_choice")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str | None = None,
+    email: str = "",
+    phone: str = "",
+    team: Team | None = None,
+    language: str = "",
+    employee_no: str = "",
+    hire_date: dt.date | None = None,
+    title: str = "",
+) -> User:
+    """Create a user; staff members also get a staff profile (number and hire date)."""
+    _require(actor, Cap.ORG_MANAGE)
+    username = _required_text(username, "username", 150)
+    display_name = _required_text(display_name, "display_name", 100)
+    _validate_user_fields(user=None, username=username, role=role, team=team, language=language)
+    user = User(
+        username=username, display_name=display_name, role=role, email=(email or "").strip(),
+        phone=(phone or "").strip(), team=team, language=language,
+    )
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit_append(actor=actor, action="create", target=user, changes=diff(None, snapshot(user, USER_FIELDS)))
+    if role in STAFF_ROLES:
+        _profile_create(actor=actor, user=user, employee_no=employee_no, hire_date=hire_date, title=title)
+    return user
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(errors={"password": list(exc.messages)}, code="password") from exc
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    display_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    role: str | None = None,
+    team: Team | None | Any = ...,
+    language: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a user's details, role, team or active flag. Omitted fields stay as they are."""
+    _require(actor, Cap.ORG_MANAGE)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, USER_FIELDS)
+    if display_name is not None:
+        user.display_name = _required_text(display_name, "display_name", 100)
+    if email is not None:
+        user.email = email.strip()
+    if phone is not None:
+        user.phone = phone.strip()
+    if role is not None:
+        user.role = role
+    if team is not ...:
+        user.team = team
+    if language is not None:
+        user.language = language
+    if is_active is not None:
+        user.is_active = is_active
+    _validate_user_fields(user=user, username=user.username, role=user.role, team=user.team, language=user.language)
+    _guard_lockout(actor=actor, user=user, before=before)
+    changes = diff(before, snapshot(user, USER_FIELDS))
+    if changes:
+        user.save()
+        audit_append(actor=actor, action="update", target=user, changes=changes)
+        if user.role in STAFF_ROLES and not hasattr(user, "profile"):
+            _profile_create(actor=actor, user=user, employee_no="", hire_date=None, title="")
+    return user
+
+
+def _guard_lockout(*, actor: Any, user: User, before: dict[str, Any]) -> None:
+    """Nobody may lock themselves out, and the centre always keeps an active administrator."""
+    losing_admin = before["role"] == Role.ADMIN and before["is_active"] and not (
+        user.role == Role.ADMIN and user.is_active
+    )
+    if getattr(actor, "pk", None) == user.pk and not user.is_active:
+        raise DomainError(_("You cannot deactivate your own account."), field="is_active")
+    if getattr(actor, "pk", None) == user.pk and losing_admin:
+        raise DomainError(_("You cannot take the administrator role from yourself."), field="role")
+    if losing_admin and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists():
+        raise DomainError(_("The centre must keep at least one active administrator."), field="role")
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> None:
+    """Set a new password: users for themselves, administrators for anyone. The value is never logged."""
+    if getattr(actor, "pk", None) != user.pk:
+        _require(actor, Cap.ORG_MANAGE)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_append(actor=actor, action="set_password", target=user, changes={"password": {"before": "***", "after": "***"}})
+
+
+@transaction.atomic
+def user_set_language(*, actor: Any, user: User, language: str) -> User:
+    """Remember the interface language a user chose; users may only change their own."""
+    if getattr(actor, "pk", None) != user.pk:
+        _require(actor, Cap.ORG_MANAGE)
+    if language not in LANGUAGES:
+        raise DomainError(_("Choose Chinese (zh-hans) or English (en)."), field="language", code="invalid_choice")
+    if user.language != language:
+        before = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_append(actor=actor, action="update", target=user, changes=diff({"language": before}, {"language": language}))
+    return user
+
+
+# --- staff profiles ---------------------------------------------------------------------------
+
+
+def _next_employee_no() -> str:
+    numbers = StaffProfile.objects.filter(employee_no__startswith="E").values_list("employee_no", flat=True)
+    highest = max((int(n[1:]) for n in numbers if n[1:].isdigit()), default=0)
+    return f"E{highest + 1:05d}"
+
+
+def _profile_create(*, actor: Any, user: User, employee_no: str, hire_date: dt.date | None, title: str) -> StaffProfile:
+    employee_no = (employee_no or "").strip() or _next_employee_no()
+    hire_date = hire_date or timezone.localdate()
+    _validate_profile(profile=None, employee_no=employee_no, hire_date=hire_date, status=StaffStatus.ACTIVE, left_on=None)
+    profile = StaffProfile.objects.create(user=user, employee_no=employee_no, hire_date=hire_date, title=title.strip())
+    audit_append(actor=actor, action="create", target=profile, changes=diff(None, snapshot(profile, PROFILE_FIELDS)))
+    return profile
+
+
+def _validate_profile(
+    *, profile: StaffProfile | None, employee_no: str, hire_date: dt.date, status: str, left_on: dt.date | None
+) -> None:
+    _required_text(employee_no, "employee_no", 32)
+    clash = StaffProfile.objects.filter(employee_no=employee_no)
+    if profile is not None:
+        clash = clash.exclude(pk=profile.pk)
+    if clash.exists():
+        raise DomainError(_("This employee number is already taken."), field="employee_no", code="unique")
+    if hire_date > timezone.localdate():
+        raise DomainError(_("The hire date cannot be in the future."), field="hire_date")
+    _check_choice(status, StaffStatus, "status")
+    if status == StaffStatus.LEFT and left_on is None:
+        raise DomainError(_("Give the date this person left."), field="left_on", code="required")
+    if left_on is not None and left_on < hire_date:
+        raise DomainError(_("The leaving date cannot be before the hire date."), field="left_on")
+
+
+@transaction.atomic
+def staff_profile_update(
+    *,
+    actor: Any,
+    profile: StaffProfile,
+    employee_no: str | None = None,
+    hire_date: dt.date | None = None,
+    status: str | None = None,
+    left_on: dt.date | None | Any = ...,
+    title: str | None = None,
+) -> StaffProfile:
+    """Change employment facts. Marking someone as left also closes their account."""
+    _require(actor, Cap.ORG_MANAGE)
+    profile = StaffProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    before = snapshot(profile, PROFILE_FIELDS)
+    if employee_no is not None:
+        profile.employee_no = employee_no.strip()
+    if hire_date is not None:
+        profile.hire_date = hire_date
+    if status is not None:
+        profile.status = status
+    if left_on is not ...:
+        profile.left_on = left_on
+    if title is not None:
+        profile.title = title.strip()
+    if profile.status != StaffStatus.LEFT and left_on is ...:
+        profile.left_on = None
+    _validate_profile(
+        profile=profile, employee_no=profile.employee_no, hire_date=profile.hire_date,
+        status=profile.status, left_on=profile.left_on,
+    )
+    changes = diff(before, snapshot(profile, PROFILE_FIELDS))
+    if changes:
+        profile.save()
+        audit_append(actor=actor, action="update", target=profile, changes=changes)
+    if profile.status == StaffStatus.LEFT and profile.user.is_active:
+        user_update(actor=actor, user=profile.user, is_active=False)
+    return profile
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+def _validate_team(*, team: Team | None, name: str, code: str, lead: User | None) -> None:
+    _check_validator(TEAM_CODE_VALIDATOR, code, "code")
+    others = Team.objects.exclude(pk=team.pk) if team is not None else Team.objects.all()
+    if others.filter(name=name).exists():
+        raise DomainError(_("A team with this name already exists."), field="name", code="unique")
+    if others.filter(code=code).exists():
+        raise DomainError(_("A team with this code already exists."), field="code", code="unique")
+    if lead is not None:
+        if lead.role != Role.TEAM_LEAD:
+            raise DomainError(_("The team lead must have the team lead role."), field="lead")
+        if not lead.is_active:
+            raise DomainError(_("The team lead must be an active user."), field="lead")
+        if others.filter(lead=lead, is_active=True).exists():
+            raise DomainError(_("This person already leads another team."), field="lead", code="unique")
+
+
+def _attach_lead(*, actor: Any, team: Team) -> None:
+    lead = team.lead
+    if lead is not None and lead.team_id != team.pk:
+        user_update(actor=actor, user=lead, team=team)
+
+
+@transaction.atomic
+def team_create(*, actor: Any, name: str, code: str, lead: User | None = None, description: str = "") -> Team:
+    """Create a team; its lead becomes a member of it."""
+    _require(actor, Cap.ORG_MANAGE)
+    name = _required_text(name, "name", 100)
+    code = _required_text(code, "code", 20).upper()
+    _validate_team(team=None, name=name, code=code, lead=lead)
+    team = Team.objects.create(name=name, code=code, lead=lead, description=(description or "").strip())
+    audit_append(actor=actor, action="create", target=team, changes=diff(None, snapshot(team, TEAM_FIELDS)))
+    _attach_lead(actor=actor, team=team)
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *,
+    actor: Any,
+    team: Team,
+    name: str | None = None,
+    code: str | None = None,
+    lead: User | None | Any = ...,
+    description: str | None = None,
+    is_active: bool | None = None,
+) -> Team:
+    """Rename, re-code, change the lead of, or deactivate a team. A team with members stays active."""
+    _require(actor, Cap.ORG_MANAGE)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    before = snapshot(team, TEAM_FIELDS)
+    if name is not None:
+        team.name = _required_text(name, "name", 100)
+    if code is not None:
+        team.code = _required_text(code, "code", 20).upper()
+    if lead is not ...:
+        team.lead = lead
+    if description is not None:
+        team.description = description.strip()
+    if is_active is not None:
+        team.is_active = is_active
+    _validate_team(team=team, name=team.name, code=team.code, lead=team.lead)
+    if not team.is_active and team.members.filter(is_active=True).exclude(pk=team.lead_id).exists():
+        raise DomainError(_("Move this team's members to other teams before deactivating it."), field="is_active")
+    changes = diff(before, snapshot(team, TEAM_FIELDS))
+    if changes:
+        team.save()
+        audit_append(actor=actor, action="update", target=team, changes=changes)
+        _attach_lead(actor=actor, team=team)
+    return team
+
+
+# --- skills ------------------------------------------------------------------------------------
+
+
+def _validate_skill(*, skill: Skill | None, kind: str, code: str) -> None:
+    _check_choice(kind, SkillKind, "kind")
+    _check_validator(SKILL_CODE_VALIDATOR, code, "code")
+    clash = Skill.objects.filter(kind=kind, code=code)
+    if skill is not None:
+        clash = clash.exclude(pk=skill.pk)
+    if clash.exists():
+        raise DomainError(_("A skill of this kind with this code already exists."), field="code", code="unique")
+
+
+@transaction.atomic
+def skill_create(*, actor: Any, kind: str, code: str, name_zh: str, name_en: str) -> Skill:
+    """Add a skill that tickets can require and agents can hold."""
+    _require(actor, Cap.ORG_MANAGE)
+    code = _required_text(code, "code", 40).lower()
+    name_zh = _required_text(name_zh, "name_zh", 100)
+    name_en = _required_text(name_en, "name_en", 100)
+    _validate_skill(skill=None, kind=kind, code=code)
+    skill = Skill.objects.create(kind=kind, code=code, name_zh=name_zh, name_en=name_en)
+    audit_append(actor=actor, action="create", target=skill, changes=diff(None, snapshot(skill, SKILL_FIELDS)))
+    return skill
+
+
+@transaction.atomic
+def skill_update(
+    *,
+    actor: Any,
+    skill: Skill,
+    code: str | None = None,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+    is_active: bool | None = None,
+) -> Skill:
+    """Rename or retire a skill. Its kind is fixed once created."""
+    _require(actor, Cap.ORG_MANAGE)
+    skill = Skill.objects.select_for_update().get(pk=skill.pk)
+    before = snapshot(skill, SKILL_FIELDS)
+    if code is not None:
+        skill.code = _required_text(code, "code", 40).lower()
+    if name_zh is not None:
+        skill.name_zh = _required_text(name_zh, "name_zh", 100)
+    if name_en is not None:
+        skill.name_en = _required_text(name_en, "name_en", 100)
+    if is_active is not None:
+        skill.is_active = is_active
+    _validate_skill(skill=skill, kind=skill.kind, code=skill.code)
+    changes = diff(before, snapshot(skill, SKILL_FIELDS))
+    if changes:
+        skill.save()
+        audit_append(actor=actor, action="update", target=skill, changes=changes)
+    return skill
+
+
+@transaction.atomic
+def agent_skill_set(*, actor: Any, user: User, skill: Skill, level: int) -> AgentSkill:
+    """Give a staff member a skill at a level from 1 to 5, or change the level they have."""
+    _require(actor, Cap.ORG_MANAGE)
+    if user.role not in STAFF_ROLES:
+        raise DomainError(_("Only staff members can hold skills."), field="user")
+    if not skill.is_active:
+        raise DomainError(_("This skill is no longer active."), field="skill")
+    if not isinstance(level, int) or not 1 <= level <= 5:
+        raise DomainError(_("The level must be a whole number from 1 to 5."), field="level", code="range")
+    held = AgentSkill.objects.select_for_update().filter(user=user, skill=skill).first()
+    label = f"{user.username} · {skill.kind}:{skill.code}"
+    if held is None:
+        try:
+            with transaction.atomic():
+                held = AgentSkill.objects.create(user=user, skill=skill, level=level)
+        except IntegrityError as exc:
+            raise DomainError(_("This skill was just added by someone else; reload."), field="skill") from exc
+        audit_append(actor=actor, action="create", target=held, object_repr=label,
+                     changes=diff(None, {"user": user.pk, "skill": skill.pk, "level": level}))
+    elif held.level != level:
+        audit_append(actor=actor, action="update", target=held, object_repr=label,
+                     changes=diff({"level": held.level}, {"level": level}))
+        held.level = level
+        held.save(update_fields=["level"])
+    return held
+
+
+@transaction.atomic
+def agent_skill_remove(*, actor: Any, agent_skill: AgentSkill) -> None:
+    """Take a skill away from a staff member."""
+    _require(actor, Cap.ORG_MANAGE)
+    label = f"{agent_skill.user.username} · {agent_skill.skill.kind}:{agent_skill.skill.code}"
+    audit_append(actor=actor, action="delete", target=agent_skill, object_repr=label,
+                 changes=diff({"user": agent_skill.user_id, "skill": agent_skill.skill_id, "level": agent_skill.level}, None))
+    agent_skill.delete()
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def certificate_add(
+    *,
+    actor: Any,
+    user: User,
+    name: str,
+    issued_on: dt.date,
+    issuer: str = "",
+    number: str = "",
+    expires_on: dt.date | None = None,
+) -> Certificate:
+    """Record a certificate a staff member holds."""
+    _require(actor, Cap.ORG_MANAGE)
+    if user.role not in STAFF_ROLES:
+        raise DomainError(_("Only staff members hold certificates here."), field="user")
+    name = _required_text(name, "name", 200)
+    if issued_on > timezone.localdate():
+        raise DomainError(_("The issue date cannot be in the future."), field="issued_on")
+    if expires_on is not None and expires_on <= issued_on:
+        raise DomainError(_("The expiry date must be after the issue date."), field="expires_on")
+    cert = Certificate.objects.create(
+        user=user, name=name, issuer=(issuer or "").strip(), number=(number or "").strip(),
+        issued_on=issued_on, expires_on=expires_on,
+    )
+    audit_append(actor=actor, action="create", target=cert, changes=diff(None, snapshot(cert, CERTIFICATE_FIELDS)))
+    return cert
+
+
+@transaction.atomic
+def certificate_remove(*, actor: Any, certificate: Certificate) -> None:
+    """Delete a certificate recorded by mistake; the audit trail keeps what it said."""
+    _require(actor, Cap.ORG_MANAGE)
+    audit_append(actor=actor, action="delete", target=certificate, changes=diff(snapshot(certificate, CERTIFICATE_FIELDS), None))
+    certificate.delete()
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a new API key for ``user``. Returns the token and the key, which is never shown again."""
+    if getattr(actor, "pk", None) != user.pk:
+        _require(actor, Cap.ORG_MANAGE)
+    if not user.is_active:
+        raise DomainError(_("Inactive users cannot have API tokens."), field="user")
+    name = _required_text(name, "name", 100)
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=_hash_key(key))
+    audit_append(actor=actor, action="create", target=token,
+                 changes=diff(None, {"user": user.pk, "name": name, "prefix": token.prefix}))
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; requests carrying it get 401 from then on."""
+    if getattr(actor, "pk", None) != token.user_id:
+        _require(actor, Cap.ORG_MANAGE)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_append(actor=actor, action="revoke", target=token,
+                     changes=diff({"revoked_at": None}, {"revoked_at": token.revoked_at}))
+    return token
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    """The active user behind an API key, or None. Notes the time of use at most once a minute."""
+    if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=_hash_key(key), revoked_at__isnull=True).first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

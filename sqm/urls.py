@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sqm.api import api
+
+urlpatterns = [
+    path("", include("sqm.core.urls")),
+    path("org/", include("sqm.org.urls")),
+    path("audit/", include("sqm.audit.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
