@@ -57,7 +57,8 @@ except FileExistsError:  # another process created it between our check and open
 
 DEBUG = _env_bool("SQM_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SQM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
-if os.environ.get("PYTEST_VERSION") or _env_bool("SQM_TESTING"):
+TESTING = bool(os.environ.get("PYTEST_VERSION")) or _env_bool("SQM_TESTING")
+if TESTING:
     ALLOWED_HOSTS.append("testserver")
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("SQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -138,6 +139,8 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+if TESTING:  # a fast hasher keeps factories quick; production keeps Django's PBKDF2
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -158,6 +161,7 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from sqm.core.roles import STAFF_ROLES, Role
 
+
+class SqmUserManager(UserManager["User"]):
+    """``createsuperuser`` makes an SQM administrator, not a customer."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+        extra_fields.setdefault("role", Role.ADMIN)
+        extra_fields.setdefault("display_name", username)
+        return super().create_superuser(username, email, password, **extra_fields)
+
 TEAM_CODE_VALIDATOR = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,19}$", _("Use 1–20 capital letters, digits or hyphens, starting with a letter or digit.")
 )
@@ -32,7 +41,7 @@ class User(AbstractUser):
         "org.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
 
-    objects = UserManager()
+    objects = SqmUserManager()
 
     class Meta:
         verbose_name = _("user")

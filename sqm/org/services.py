@@ -80,7 +80,7 @@ def _check_choice(value: str, choices: Any, field: str) -> None:
 
 
 def _validate_user_fields(
-    *, user: User | None, username: str, role: str, team: Team | None, language: str
+    *, user: User | None, username: str, role: str, team: Team | None, language: str, team_changed: bool = True
 ) -> None:
     if not set(username) <= USERNAME_CHARS:
         raise DomainError(
@@ -94,7 +94,7 @@ def _validate_user_fields(
     _check_choice(role, Role, "role")
     if team is not None and role not in STAFF_ROLES:
         raise DomainError(_("Only staff members can belong to a team."), field="team")
-    if team is not None and not team.is_active:
+    if team is not None and team_changed and not team.is_active:
         raise DomainError(_("This team is no longer active."), field="team")
     if language and language not in LANGUAGES:
         raise DomainError(_("Choose Chinese (zh-hans) or English (en)."), field="language", code="invalid_choice")
@@ -175,8 +175,12 @@ def user_update(
         user.language = language
     if is_active is not None:
         user.is_active = is_active
-    _validate_user_fields(user=user, username=user.username, role=user.role, team=user.team, language=user.language)
+    _validate_user_fields(
+        user=user, username=user.username, role=user.role, team=user.team, language=user.language,
+        team_changed=user.team_id != before["team"],
+    )
     _guard_lockout(actor=actor, user=user, before=before)
+    _guard_team_lead(user=user, before=before)
     changes = diff(before, snapshot(user, USER_FIELDS))
     if changes:
         user.save()
@@ -197,6 +201,20 @@ def _guard_lockout(*, actor: Any, user: User, before: dict[str, Any]) -> None:
         raise DomainError(_("You cannot take the administrator role from yourself."), field="role")
     if losing_admin and not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists():
         raise DomainError(_("The centre must keep at least one active administrator."), field="role")
+
+
+def _guard_team_lead(*, user: User, before: dict[str, Any]) -> None:
+    """An active team keeps a lead who holds the team lead role and can sign in."""
+    still_lead = user.role == Role.TEAM_LEAD and user.is_active
+    if still_lead or (before["role"] != Role.TEAM_LEAD or not before["is_active"]):
+        return
+    led = Team.objects.filter(lead=user, is_active=True).first()
+    if led is not None:
+        field = "role" if user.role != Role.TEAM_LEAD else "is_active"
+        raise DomainError(
+            _("This person leads the team “%(team)s”; choose another team lead for it first.") % {"team": led.name},
+            field=field,
+        )
 
 
 @transaction.atomic
@@ -286,8 +304,8 @@ def staff_profile_update(
         profile.left_on = left_on
     if title is not None:
         profile.title = title.strip()
-    if profile.status != StaffStatus.LEFT and left_on is ...:
-        profile.left_on = None
+    if profile.status != StaffStatus.LEFT:
+        profile.left_on = None  # only people who have left have a leaving date
     _validate_profile(
         profile=profile, employee_no=profile.employee_no, hire_date=profile.hire_date,
         status=profile.status, left_on=profile.left_on,
@@ -557,3 +575,41 @@ def api_token_authenticate(*, key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def users_set_initial_password(*, actor: Any, users: list[User], password: str) -> int:
+    """Give many new accounts the same first password (onboarding a team, loading the demo).
+
+    The password is hashed once, so onboarding hundreds of people stays fast. Returns how many
+    accounts changed.
+    """
+    _require(actor, Cap.ORG_MANAGE)
+    if not users:
+        return 0
+    _check_password(password, users[0])
+    from django.contrib.auth.hashers import make_password
+
+    hashed = make_password(password)
+    changed = User.objects.filter(pk__in=[u.pk for u in users]).update(password=hashed)
+    for user in users:
+        audit_append(actor=actor, action="set_password", target=user,
+                     changes={"password": {"before": "***", "after": "***"}})
+    return changed
+
+
+@transaction.atomic
+def admin_bootstrap(*, username: str, display_name: str, password: str, email: str = "") -> User:
+    """Create the centre's first administrator. Refused once any active administrator exists."""
+    if User.objects.filter(role=Role.ADMIN, is_active=True).exists():
+        raise DomainError(_("An administrator already exists; ask them to create your account."), field="username")
+    username = _required_text(username, "username", 150)
+    _validate_user_fields(user=None, username=username, role=Role.ADMIN, team=None, language="")
+    user = User(username=username, display_name=_required_text(display_name, "display_name", 100),
+                role=Role.ADMIN, email=email, is_staff=True)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_append(actor=None, action="create", target=user, changes=diff(None, snapshot(user, USER_FIELDS)))
+    _profile_create(actor=user, user=user, employee_no="", hire_date=None, title="")
+    return user
