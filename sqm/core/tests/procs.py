@@ -35,7 +35,9 @@ def child_database_url() -> str:
 
 
 def child_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION" and not k.startswith("PYTEST_")}
+    """The environment of a child process: embedded defaults unless ``overrides`` name a database or Redis."""
+    dropped = {"PYTEST_VERSION", "DATABASE_URL", "REDIS_URL", "SQM_QUEUE_NAME"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("PYTEST_")}
     env.update({"DJANGO_SETTINGS_MODULE": "sqm.settings", "SQM_TESTING": "1", "PYTHONUNBUFFERED": "1"})
     env.update(overrides)
     return env
