@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN
     "django_htmx",
     "js_lib_htmx",
     "huey.contrib.djhuey",
