@@ -15,7 +15,7 @@ from sqm.core.roles import STAFF_ROLES, Role
 class SqmUserManager(UserManager["User"]):
     """``createsuperuser`` makes an SQM administrator, not a customer."""
 
-    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
         extra_fields.setdefault("display_name", username)
         return super().create_superuser(username, email, password, **extra_fields)
@@ -41,7 +41,7 @@ class User(AbstractUser):
         "org.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
 
-    objects = SqmUserManager()
+    objects = SqmUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")

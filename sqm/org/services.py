@@ -153,7 +153,7 @@ def user_update(
     email: str | None = None,
     phone: str | None = None,
     role: str | None = None,
-    team: Team | None | Any = ...,
+    team: Team | Any | None = ...,
     language: str | None = None,
     is_active: bool | None = None,
 ) -> User:
@@ -287,7 +287,7 @@ def staff_profile_update(
     employee_no: str | None = None,
     hire_date: dt.date | None = None,
     status: str | None = None,
-    left_on: dt.date | None | Any = ...,
+    left_on: dt.date | Any | None = ...,
     title: str | None = None,
 ) -> StaffProfile:
     """Change employment facts. Marking someone as left also closes their account."""
@@ -364,7 +364,7 @@ def team_update(
     team: Team,
     name: str | None = None,
     code: str | None = None,
-    lead: User | None | Any = ...,
+    lead: User | Any | None = ...,
     description: str | None = None,
     is_active: bool | None = None,
 ) -> Team:
@@ -383,7 +383,10 @@ def team_update(
     if is_active is not None:
         team.is_active = is_active
     _validate_team(team=team, name=team.name, code=team.code, lead=team.lead)
-    if not team.is_active and team.members.filter(is_active=True).exclude(pk=team.lead_id).exists():
+    other_members = team.members.filter(is_active=True)
+    if team.lead_id is not None:
+        other_members = other_members.exclude(pk=team.lead_id)
+    if not team.is_active and other_members.exists():
         raise DomainError(_("Move this team's members to other teams before deactivating it."), field="is_active")
     changes = diff(before, snapshot(team, TEAM_FIELDS))
     if changes:

@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def with_profile(obj, create, extracted, **kwargs):  # noqa: N805
+    def with_profile(obj, create, extracted, **kwargs):
         obj.save()
         if create and obj.role in STAFF_ROLES and extracted is not False:
             StaffProfile.objects.get_or_create(

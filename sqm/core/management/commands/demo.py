@@ -81,5 +81,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo account's password: {settings.SQM_DEMO_PASSWORD}")
         for label, username in rows:
             if username:
-                self.stdout.write(f"  {str(label):<18} {username}")
+                self.stdout.write(f"  {label!s:<18} {username}")
         self.stdout.write("")
