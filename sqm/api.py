@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from sqm.core.api_errors import translate_validation_errors
@@ -37,6 +37,13 @@ class TokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
+    """The browser session, for htmx and the docs page. CSRF is checked only when there is a session."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:  # nothing to protect: answer 401, not a CSRF 403
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
@@ -73,6 +80,26 @@ def on_django_permission_denied(request: HttpRequest, exc: PermissionDenied) -> 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_response(request, 400, exc.as_list())
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    return error_response(request, 404, [{"field": "id", "message": _("Not found."), "code": "not_found"}])
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    if exc.message == "Cannot parse request body":
+        errors = [{"field": "body", "message": _("The request body is not valid JSON."), "code": "json_invalid"}]
+    elif exc.message == "CSRF check Failed":
+        errors = [{"field": "X-CSRFToken", "message": _("The CSRF token is missing or wrong."), "code": "csrf"}]
+    else:
+        errors = [{"field": "__all__", "message": str(exc.message), "code": f"http_{exc.status_code}"}]
+    return error_response(request, exc.status_code, errors)
 
 
 @api.exception_handler(AuthenticationError)

@@ -7,8 +7,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 
+_LOCATIONS = ("body", "query", "path", "header", "cookie", "form", "file")
+
+
 def _field_name(loc: Any) -> str:
-    parts = [str(p) for p in (loc or []) if p not in ("body", "payload", "query", "path", "data")]
+    """The field as the caller wrote it: the location ("body") and Ninja's argument name dropped."""
+    parts = [str(p) for p in (loc or [])]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+        if loc[0] in ("body", "form") and parts[:1] in (["payload"], ["data"]):
+            parts = parts[1:]
     return ".".join(parts) or "body"
 
 
