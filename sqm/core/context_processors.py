@@ -9,4 +9,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_menu": []}
-    return {"nav_menu": menu_for(user)}
+    match = getattr(request, "resolver_match", None)
+    return {"nav_menu": menu_for(user, match.view_name if match else "")}

@@ -40,7 +40,13 @@ class NavItem:
     capability: Cap | None = None  # None: any signed-in staff member
 
 
-def menu_for(user: Any) -> list[dict[str, Any]]:
+def _is_current(url_name: str, current: str) -> bool:
+    """An entry stays highlighted on the pages below it: ``org:user_list`` on ``org:user_detail``."""
+    family = url_name.rsplit("_", 1)[0] if url_name.endswith("_list") else url_name
+    return current == url_name or current.startswith(family + "_")
+
+
+def menu_for(user: Any, current: str = "") -> list[dict[str, Any]]:
     """The menu ``user`` sees: areas in §2 order, each with the entries it may open."""
     items: list[NavItem] = []
     for config in apps.get_app_configs():
@@ -48,7 +54,7 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
     menu = []
     for key, label in AREAS:
         entries = [
-            {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+            {"label": item.label, "url": reverse(item.url_name), "active": _is_current(item.url_name, current)}
             for item in items
             if item.area == key and (item.capability is None or can(user, item.capability))
         ]

@@ -1,0 +1,47 @@
+"""The menu follows DESIGN.md §2's areas, shows only what a role may open, and grows as apps arrive."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqm.core.nav import AREAS, menu_for
+from sqm.core.roles import CAPABILITIES, Cap, Role
+
+
+def _entries(menu):
+    return {entry["url"] for area in menu for entry in area["entries"]}
+
+
+@pytest.mark.django_db
+def test_menu_per_role(users_by_role):
+    admin_menu = menu_for(users_by_role[Role.ADMIN])
+    assert [a["key"] for a in admin_menu] == [k for k, _ in AREAS if k in {"people", "supervision"}]
+    assert _entries(menu_for(users_by_role[Role.CUSTOMER])) == set()
+    assert _entries(menu_for(users_by_role[Role.AGENT])) == set()
+    auditor = _entries(menu_for(users_by_role[Role.AUDITOR]))
+    assert "/audit/" in auditor and "/org/users/" in auditor
+    for role in Role:
+        urls = _entries(menu_for(users_by_role[role]))
+        assert ("/audit/" in urls) == (role in CAPABILITIES[Cap.AUDIT_VIEW])
+        assert ("/org/users/" in urls) == (role in CAPABILITIES[Cap.ORG_VIEW])
+
+
+@pytest.mark.django_db
+def test_menu_highlights_the_list_on_its_detail_pages(users_by_role):
+    menu = menu_for(users_by_role[Role.ADMIN], "org:user_detail")
+    active = [e["url"] for a in menu for e in a["entries"] if e["active"]]
+    assert active == ["/org/users/"]
+
+
+@pytest.mark.django_db
+def test_home_lists_the_areas_of_the_role(client_for, users_by_role):
+    page = client_for(users_by_role[Role.ADMIN]).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/org/users/"' in page and 'href="/audit/"' in page
+    customer_page = client_for(users_by_role[Role.CUSTOMER]).get("/").content.decode()
+    assert 'href="/org/users/"' not in customer_page and 'href="/audit/"' not in customer_page
+
+
+@pytest.mark.django_db
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
