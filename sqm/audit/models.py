@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+APPEND_ONLY = "audit entries are append-only"
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk writes are refused like single ones: the ORM never rewrites or removes an entry."""
+
+    def update(self, **kwargs: object) -> int:
+        raise RuntimeError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError(APPEND_ONLY)
 
 
 class AuditEntry(models.Model):
@@ -29,6 +42,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     entry_hash = models.CharField(_("hash"), max_length=64, unique=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -41,13 +56,13 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
-            raise RuntimeError("audit entries are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+            raise RuntimeError(APPEND_ONLY)
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[override]
-        raise RuntimeError("audit entries are append-only")
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError(APPEND_ONLY)
 
 
 class ChainHead(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sqm.audit.hashing import entry_digest
 from sqm.audit.models import GENESIS_HASH, AuditEntry, ChainHead
+from sqm.core.errors import DomainError
 
 Changes = dict[str, dict[str, Any]]
 
@@ -39,6 +43,11 @@ def jsonable(value: Any) -> Any:
         return value.pk
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        # A set has no order of its own (and str hashing differs per process): sort it so the
+        # same set always gives the same entry and diff() sees no change where there is none.
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
     if isinstance(value, Iterable):
         return [jsonable(v) for v in value]
     return str(value)
@@ -93,7 +102,7 @@ def audit_append(
     if not object_type or not action:
         raise ValueError("an audit entry needs an action and an object type")
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
+        head, _created = ChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "entry_hash": GENESIS_HASH}
         )
         entry = AuditEntry(
@@ -118,7 +127,7 @@ def _actor_label(actor: Any) -> str:
     if actor is None:
         return "system"
     username = getattr(actor, "username", None)
-    return str(username) if username else str(actor)
+    return (str(username) if username else str(actor))[:200]  # the column's length
 
 
 def _digest_of(entry: AuditEntry) -> str:
@@ -138,13 +147,34 @@ def _digest_of(entry: AuditEntry) -> str:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What :func:`chain_verify` found: intact with its length and head, or the first break."""
+    """What :func:`chain_verify` found: intact with its length and head, or the first break.
+
+    ``code`` names the kind of break for programs (``missing``, ``unlinked``, ``altered``,
+    ``beyond_head``, ``head_mismatch``, ``anchor_mismatch``, ``anchor_missing``); ``reason`` says
+    it in words, in the active language.
+    """
 
     ok: bool
     length: int
     head_hash: str
     broken_seq: int | None = None
     reason: str = ""
+    code: str = ""
+
+
+@dataclass
+class _Walk:
+    """How far a walk along the chain got: the next sequence number and the hash it must link to."""
+
+    next_seq: int = 1
+    prev_hash: str = GENESIS_HASH
+
+    @property
+    def length(self) -> int:
+        return self.next_seq - 1
+
+
+_ENTRY_FIELDS = [f.name for f in AuditEntry._meta.concrete_fields if f.name != "id"]
 
 
 def chain_verify(*, anchor: Mapping[str, Any] | None = None, chunk_size: int = 5000) -> ChainReport:
@@ -153,61 +183,120 @@ def chain_verify(*, anchor: Mapping[str, Any] | None = None, chunk_size: int = 5
     ``anchor`` (``{"seq": n, "hash": h}``, as exported by ``sqm audit head``) additionally proves
     that entry ``n`` still has hash ``h``: that catches a rewrite of the chain's tail together
     with its head row, which no check from inside the database can.
+
+    The head row is read after the walk, not before: an append commits its entry and the head
+    together, so a head read afterwards covers every entry walked, and the entries appended
+    meanwhile are walked up to it. Verifying while others append therefore never reports a
+    false break.
     """
+    anchor_seq, anchor_hash = _parse_anchor(anchor)
+    walk = _Walk()
+    broken = _walk_entries(walk, anchor_seq, anchor_hash, chunk_size)
+    if broken is not None:
+        return broken
     head = ChainHead.objects.filter(pk=1).first()
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    fields = [f.name for f in AuditEntry._meta.concrete_fields if f.name != "id"]
-    rows = AuditEntry.objects.order_by("seq").values(*fields)
-    for row in rows.iterator(chunk_size=chunk_size):
-        seq = row["seq"]
-        if seq != expected_seq:
-            return _broken(expected_seq, prev_hash, f"entry #{expected_seq} is missing (next is #{seq})")
-        if row["prev_hash"] != prev_hash:
-            return _broken(seq, prev_hash, f"entry #{seq} does not link to entry #{seq - 1}")
-        stored = row.pop("entry_hash")
-        if entry_digest(
-            seq=seq,
-            occurred_at=row["occurred_at"],
-            actor_id=row["actor_id"],
-            actor_repr=row["actor_repr"],
-            action=row["action"],
-            object_type=row["object_type"],
-            object_id=row["object_id"],
-            object_repr=row["object_repr"],
-            changes=row["changes"],
-            prev_hash=row["prev_hash"],
-        ) != stored:
-            return _broken(seq, prev_hash, f"entry #{seq} was altered: its contents no longer match its hash")
-        if anchor and int(anchor["seq"]) == seq and anchor["hash"] != stored:
-            return _broken(seq, prev_hash, f"entry #{seq} differs from the exported anchor")
-        prev_hash = stored
-        expected_seq += 1
-    length = expected_seq - 1
-    head_seq = head.seq if head else 0
-    head_hash = head.entry_hash if head else GENESIS_HASH
-    if head_seq != length or head_hash != prev_hash:
-        if head_seq > length:
-            reason = f"entry #{length + 1} is missing (the head names #{head_seq})"
-            return _broken(length + 1, prev_hash, reason, length=length)
-        return _broken(length, prev_hash, f"the chain head does not match entry #{length}", length=length)
-    if anchor and int(anchor["seq"]) > length:
-        return _broken(int(anchor["seq"]), prev_hash, f"entry #{anchor['seq']} of the anchor is missing", length)
-    return ChainReport(ok=True, length=length, head_hash=prev_hash)
+    head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
+    if head_seq > walk.length:
+        broken = _walk_entries(walk, anchor_seq, anchor_hash, chunk_size, upto=head_seq)
+        if broken is not None:
+            return broken
+    return _check_head(walk, head_seq, head_hash) or _check_anchor_reached(walk, anchor_seq) or ChainReport(
+        ok=True, length=walk.length, head_hash=walk.prev_hash
+    )
 
 
-def _broken(seq: int, prev_hash: str, reason: str, length: int | None = None) -> ChainReport:
+def _parse_anchor(anchor: Mapping[str, Any] | None) -> tuple[int | None, str]:
+    """The anchor's sequence number and hash; a malformed anchor is the caller's error, not a break."""
+    if not anchor:
+        return None, ""
+    message = gettext_lazy("An anchor needs a whole-number “seq” and a 64-character hex “hash”.")
+    try:
+        seq = int(anchor["seq"])
+        digest = str(anchor["hash"]).strip().lower()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DomainError(message, field="anchor") from exc
+    if seq < 0 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise DomainError(message, field="anchor")
+    return seq, digest
+
+
+def _walk_entries(
+    walk: _Walk, anchor_seq: int | None, anchor_hash: str, chunk_size: int, upto: int | None = None
+) -> ChainReport | None:
+    """Check the entries after ``walk`` (up to ``upto``) in order; the first break, or None."""
+    rows = AuditEntry.objects.filter(seq__gt=walk.length)
+    if upto is not None:
+        rows = rows.filter(seq__lte=upto)
+    for row in rows.order_by("seq").values(*_ENTRY_FIELDS).iterator(chunk_size=chunk_size):
+        broken = _check_row(walk, row, anchor_seq, anchor_hash)
+        if broken is not None:
+            return broken
+        walk.prev_hash = row["entry_hash"]
+        walk.next_seq += 1
+    if upto is not None and walk.length < upto:
+        reason = _("Entry #%(seq)d is missing (the chain head names #%(head)d).")
+        return _broken(walk, "missing", reason, seq=walk.next_seq, head=upto)
+    return None
+
+
+def _check_row(
+    walk: _Walk, row: dict[str, Any], anchor_seq: int | None, anchor_hash: str
+) -> ChainReport | None:
+    """The first problem with one entry: out of sequence, not linked, altered, or unlike the anchor."""
+    seq = row["seq"]
+    if seq != walk.next_seq:
+        reason = _("Entry #%(seq)d is missing (the next entry is #%(next)d).")
+        return _broken(walk, "missing", reason, seq=walk.next_seq, next=seq)
+    if row["prev_hash"] != walk.prev_hash:
+        reason = _("Entry #%(seq)d does not link to entry #%(prev)d.")
+        return _broken(walk, "unlinked", reason, seq=seq, prev=seq - 1)
+    fields = {k: v for k, v in row.items() if k != "entry_hash"}
+    if entry_digest(**fields) != row["entry_hash"]:
+        reason = _("Entry #%(seq)d was altered: its contents no longer match its hash.")
+        return _broken(walk, "altered", reason, seq=seq)
+    if anchor_seq == seq and anchor_hash != row["entry_hash"]:
+        reason = _("Entry #%(seq)d differs from the exported anchor.")
+        return _broken(walk, "anchor_mismatch", reason, seq=seq)
+    return None
+
+
+def _check_head(walk: _Walk, head_seq: int, head_hash: str) -> ChainReport | None:
+    """The head row must name the last entry walked, by number and hash."""
+    if head_seq < walk.length:
+        reason = _("Entry #%(seq)d lies beyond the chain head (#%(head)d).")
+        return _broken(walk, "beyond_head", reason, seq=head_seq + 1, head=head_seq)
+    if head_seq != walk.length or head_hash != walk.prev_hash:
+        reason = _("The chain head does not match entry #%(seq)d.")
+        return _broken(walk, "head_mismatch", reason, seq=walk.length)
+    return None
+
+
+def _check_anchor_reached(walk: _Walk, anchor_seq: int | None) -> ChainReport | None:
+    """An anchored entry beyond the end means the tail was cut off (and the head rewound)."""
+    if anchor_seq is not None and anchor_seq > walk.length:
+        return _broken(walk, "anchor_missing", _("Entry #%(seq)d of the anchor is missing."), seq=anchor_seq)
+    return None
+
+
+def _broken(walk: _Walk, code: str, reason: str, *, seq: int, **params: int) -> ChainReport:
+    """A break at ``seq``; ``length`` and ``head_hash`` describe the intact part walked before it."""
     return ChainReport(
-        ok=False, length=seq - 1 if length is None else length, head_hash=prev_hash, broken_seq=seq, reason=reason
+        ok=False,
+        length=walk.length,
+        head_hash=walk.prev_hash,
+        broken_seq=seq,
+        reason=reason % {"seq": seq, **params},
+        code=code,
     )
 
 
 def chain_head() -> dict[str, Any]:
-    """The head to export for external anchoring: sequence number, hash and time."""
+    """The head to export for external anchoring: sequence number, hash and the head entry's time."""
     head = ChainHead.objects.filter(pk=1).first()
-    last = AuditEntry.objects.order_by("-seq").only("seq", "occurred_at").first()
+    seq = head.seq if head else 0
+    last = AuditEntry.objects.filter(seq=seq).only("seq", "occurred_at").first() if seq else None
     return {
-        "seq": head.seq if head else 0,
+        "seq": seq,
         "hash": head.entry_hash if head else GENESIS_HASH,
         "at": last.occurred_at.isoformat() if last else None,
     }

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sqm.core.roles import STAFF_ROLES, Role
 
@@ -32,7 +33,7 @@ class User(AbstractUser):
     """Anyone who signs in: customers and every staff role. The role decides what they may do."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
-    display_name = models.CharField(_("name"), max_length=100)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
         _("language"), max_length=10, blank=True, choices=[("zh-hans", "简体中文"), ("en", "English")]
@@ -129,7 +130,7 @@ class AgentSkill(models.Model):
 
 
 class StaffStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("staff status", "Active")
     ON_LEAVE = "on_leave", _("On leave")
     LEFT = "left", _("Left")
 
