@@ -37,8 +37,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--appends", type=int, default=2000, help="appends from one process (default 2000)")
     parser.add_argument("--processes", type=int, default=4, help="concurrent processes (default 4)")
     parser.add_argument("--per-process", type=int, default=500, help="appends per process (default 500)")
-    parser.add_argument("--verify-size", type=int, default=100_000,
-                        help="length of the chain to verify (default 100000; filled in bulk)")
+    parser.add_argument(
+        "--verify-size",
+        type=int,
+        default=100_000,
+        help="length of the chain to verify (default 100000; filled in bulk)",
+    )
     parser.add_argument("--data-dir", help="where to put the database (default: a temporary directory, removed after)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--start-line", help=argparse.SUPPRESS)
@@ -61,7 +65,10 @@ def append_one(i: int, worker: int = 0) -> None:
     from sqm.audit.services import audit_append
 
     audit_append(
-        actor=None, action="update", object_type="bench.ticket", object_id=f"{worker}-{i}",
+        actor=None,
+        action="update",
+        object_type="bench.ticket",
+        object_id=f"{worker}-{i}",
         object_repr=f"工单 {worker}-{i}",
         changes={"status": {"before": "open", "after": "resolved"}, "note": {"before": "", "after": "已处理"}},
     )
@@ -80,6 +87,36 @@ def run_worker(args: argparse.Namespace) -> None:
     print(json.dumps({"start": started, "end": time.time()}), flush=True)
 
 
+def reference_insert(i: int) -> None:
+    """The reference: one plain row in its own transaction, no hash and no head lock."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from sqm.core.models import WorkerHeartbeat
+
+    with transaction.atomic():
+        WorkerHeartbeat.objects.create(name=f"ref-{i}", beat_at=timezone.now(), hostname="工单")
+
+
+def bench_reference(count: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    for i in range(count):
+        reference_insert(i)
+    elapsed = time.perf_counter() - started
+    return {"inserts": count, "seconds": elapsed, "per_second": count / elapsed}
+
+
+def bench_scan() -> float:
+    """The reference for verify: read every entry the same way, without hashing."""
+    from sqm.audit.models import AuditEntry
+
+    fields = [f.name for f in AuditEntry._meta.concrete_fields if f.name != "id"]
+    t0 = time.perf_counter()
+    for _ in AuditEntry.objects.order_by("seq").values(*fields).iterator(chunk_size=5000):
+        pass
+    return time.perf_counter() - t0
+
+
 def bench_single(count: int) -> dict[str, Any]:
     latencies = []
     started = time.perf_counter()
@@ -90,8 +127,11 @@ def bench_single(count: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     latencies.sort()
     return {
-        "appends": count, "seconds": elapsed, "per_second": count / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000, "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "appends": count,
+        "seconds": elapsed,
+        "per_second": count / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
     }
 
 
@@ -136,9 +176,15 @@ def fill_chain(target: int) -> float:
         while seq < target:
             seq += 1
             fields = {
-                "seq": seq, "occurred_at": timezone.now(), "actor_id": None, "actor_repr": "system",
-                "action": "update", "object_type": "bench.ticket", "object_id": str(seq),
-                "object_repr": f"工单 {seq}", "changes": {"status": {"before": "open", "after": "resolved"}},
+                "seq": seq,
+                "occurred_at": timezone.now(),
+                "actor_id": None,
+                "actor_repr": "system",
+                "action": "update",
+                "object_type": "bench.ticket",
+                "object_id": str(seq),
+                "object_repr": f"工单 {seq}",
+                "changes": {"status": {"before": "open", "after": "resolved"}},
                 "prev_hash": prev,
             }
             prev = entry_digest(**fields)
@@ -186,20 +232,36 @@ def run_benchmarks(args: argparse.Namespace, data_dir: Path) -> None:
 
     call_command("migrate", verbosity=0)
     print(f"command:  {shlex.join([sys.executable, *sys.argv])}")
-    print(f"machine:  {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine:  {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
     print(f"database: {data_dir / 'sqm.sqlite3'} (WAL, synchronous=NORMAL)")
 
+    reference = bench_reference(args.appends)
+    print(
+        f"reference:   {reference['inserts']} plain one-row transactions in {reference['seconds']:.2f} s = "
+        f"{reference['per_second']:.0f}/s"
+    )
     single = bench_single(args.appends)
-    print(f"1 process:   {single['appends']} appends in {single['seconds']:.2f} s = {single['per_second']:.0f}/s "
-          f"(p50 {single['p50_ms']:.2f} ms, p99 {single['p99_ms']:.2f} ms)")
+    print(
+        f"1 process:   {single['appends']} appends in {single['seconds']:.2f} s = {single['per_second']:.0f}/s "
+        f"(p50 {single['p50_ms']:.2f} ms, p99 {single['p99_ms']:.2f} ms); "
+        f"{single['per_second'] / reference['per_second']:.2f}x the reference"
+    )
     multi = bench_processes(args.processes, args.per_process, data_dir)
-    print(f"{multi['processes']} processes: {multi['appends']} appends in {multi['seconds']:.2f} s = "
-          f"{multi['per_second']:.0f}/s in total")
+    print(
+        f"{multi['processes']} processes: {multi['appends']} appends in {multi['seconds']:.2f} s = "
+        f"{multi['per_second']:.0f}/s in total"
+    )
     verify = bench_verify(args.verify_size)
+    scan = bench_scan()
     size_mb = sum(p.stat().st_size for p in data_dir.glob("sqm.sqlite3*")) / 1e6
-    print(f"verify:      {verify['entries']} entries in {verify['seconds']:.2f} s = "
-          f"{verify['per_second']:.0f} entries/s (chain filled in bulk in {verify['fill_seconds']:.1f} s)")
+    print(
+        f"verify:      {verify['entries']} entries in {verify['seconds']:.2f} s = "
+        f"{verify['per_second']:.0f} entries/s (chain filled in bulk in {verify['fill_seconds']:.1f} s); "
+        f"a plain scan of the same rows takes {scan:.2f} s, so verify costs {verify['seconds'] / scan:.1f}x a scan"
+    )
     print(f"data size:   {verify['entries']} entries, database files {size_mb:.1f} MB")
 
 

@@ -11,6 +11,7 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     || echo "chromium could not be installed; browser tests will be skipped" >&2
 fi
 .venv/bin/ruff check .
+.venv/bin/ruff format --check --quiet .
 .venv/bin/mypy
 export SQM_DATA_DIR="${SQM_TEST_DATA_DIR:-$(mktemp -d -t sqm-test-XXXXXX)}"
 exec .venv/bin/pytest "$@"

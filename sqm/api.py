@@ -107,8 +107,9 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     from django.utils.translation import gettext as _
 
     response = error_response(
-        request, 401, [{"field": "Authorization", "message": _("Missing, wrong or revoked API token."),
-                        "code": "unauthenticated"}]
+        request,
+        401,
+        [{"field": "Authorization", "message": _("Missing, wrong or revoked API token."), "code": "unauthenticated"}],
     )
     response["WWW-Authenticate"] = 'Bearer realm="sqm"'
     return response

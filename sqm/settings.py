@@ -60,9 +60,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SQM_ALLOWED_HOSTS", "127.0.0
 TESTING = bool(os.environ.get("PYTEST_VERSION")) or _env_bool("SQM_TESTING")
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("SQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("SQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

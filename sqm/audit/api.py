@@ -36,8 +36,11 @@ def entries_list(request: HttpRequest, filters: Query[EntryFilters]) -> Any:
     """
     _require(request, Cap.AUDIT_VIEW)
     qs = selectors.entries(
-        object_type=filters.object_type, object_id=filters.object_id, actor_id=filters.actor_id,
-        action=filters.action, before_seq=filters.before,
+        object_type=filters.object_type,
+        object_id=filters.object_id,
+        actor_id=filters.actor_id,
+        action=filters.action,
+        before_seq=filters.before,
     )
     rows = list(qs[: filters.limit + 1])
     more = len(rows) > filters.limit

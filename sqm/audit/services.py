@@ -200,8 +200,10 @@ def chain_verify(*, anchor: Mapping[str, Any] | None = None, chunk_size: int = 5
         broken = _walk_entries(walk, anchor_seq, anchor_hash, chunk_size, upto=head_seq)
         if broken is not None:
             return broken
-    return _check_head(walk, head_seq, head_hash) or _check_anchor_reached(walk, anchor_seq) or ChainReport(
-        ok=True, length=walk.length, head_hash=walk.prev_hash
+    return (
+        _check_head(walk, head_seq, head_hash)
+        or _check_anchor_reached(walk, anchor_seq)
+        or ChainReport(ok=True, length=walk.length, head_hash=walk.prev_hash)
     )
 
 
@@ -239,9 +241,7 @@ def _walk_entries(
     return None
 
 
-def _check_row(
-    walk: _Walk, row: dict[str, Any], anchor_seq: int | None, anchor_hash: str
-) -> ChainReport | None:
+def _check_row(walk: _Walk, row: dict[str, Any], anchor_seq: int | None, anchor_hash: str) -> ChainReport | None:
     """The first problem with one entry: out of sequence, not linked, altered, or unlike the anchor."""
     seq = row["seq"]
     if seq != walk.next_seq:

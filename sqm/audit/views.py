@@ -69,11 +69,11 @@ class EntryFilterForm(StyledFormMixin, forms.Form):
 class AnchorForm(StyledFormMixin, forms.Form):
     """An exported head to check the chain against (both fields, or neither)."""
 
-    anchor_seq = forms.IntegerField(
-        label=_("Anchor sequence number"), required=False, min_value=0, max_value=MAX_SEQ
-    )
+    anchor_seq = forms.IntegerField(label=_("Anchor sequence number"), required=False, min_value=0, max_value=MAX_SEQ)
     anchor_hash = forms.RegexField(
-        label=_("Anchor hash"), required=False, regex=r"^[0-9a-fA-F]{64}$",
+        label=_("Anchor hash"),
+        required=False,
+        regex=r"^[0-9a-fA-F]{64}$",
         error_messages={"invalid": _("Enter the 64-character hex hash of the head.")},
     )
 
@@ -155,8 +155,14 @@ def change_rows(changes: Any) -> list[dict[str, Any]]:
     for field in sorted(changes):
         value = changes[field]
         if isinstance(value, dict) and value and set(value) <= {"before", "after"}:
-            rows.append({"field": field, "before": _display(value.get("before")),
-                         "after": _display(value.get("after")), "is_diff": True})
+            rows.append(
+                {
+                    "field": field,
+                    "before": _display(value.get("before")),
+                    "after": _display(value.get("after")),
+                    "is_diff": True,
+                }
+            )
         else:
             rows.append({"field": field, "before": None, "after": _display(value), "is_diff": False})
     return rows
@@ -171,11 +177,21 @@ def _display(value: Any) -> str | None:
 
 def _hash_matches(entry: AuditEntry) -> bool:
     """Whether this entry's stored hash still matches its contents (the chain page checks the links)."""
-    return entry_digest(
-        seq=entry.seq, occurred_at=entry.occurred_at, actor_id=entry.actor_id, actor_repr=entry.actor_repr,
-        action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
-        object_repr=entry.object_repr, changes=entry.changes, prev_hash=entry.prev_hash,
-    ) == entry.entry_hash
+    return (
+        entry_digest(
+            seq=entry.seq,
+            occurred_at=entry.occurred_at,
+            actor_id=entry.actor_id,
+            actor_repr=entry.actor_repr,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            object_repr=entry.object_repr,
+            changes=entry.changes,
+            prev_hash=entry.prev_hash,
+        )
+        == entry.entry_hash
+    )
 
 
 def _list_url(**params: str) -> str:

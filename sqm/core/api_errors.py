@@ -6,7 +6,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-
 _LOCATIONS = ("body", "query", "path", "header", "cookie", "form", "file")
 
 

@@ -58,6 +58,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database = selectors.database_status()
     queue = selectors.task_queue_status(database_ok=database["ok"])
     ok = database["ok"]
-    body = {"status": "ok" if ok and queue["ok"] else ("degraded" if ok else "unavailable"),
-            "database": database, "task_queue": queue}
+    body = {
+        "status": "ok" if ok and queue["ok"] else ("degraded" if ok else "unavailable"),
+        "database": database,
+        "task_queue": queue,
+    }
     return JsonResponse(body, status=200 if ok else 503)

@@ -16,25 +16,52 @@ from sqm.core.roles import Role
 from sqm.org import services
 from sqm.org.models import Skill, SkillKind, StaffStatus, Team, User
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (  # the most common Chinese surnames, roughly by frequency
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 GIVEN_CHARS = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红玲燕辉建国志鹏飞宇浩然晨欣怡婷雪梅琳佳颖思雨萱梓涵子轩博文俊杰嘉"
     "诗悦可心瑶晓晴振海宏斌海峰亮春兰慧琪凯瑞安宁乐天雅琴倩薇云龙昊"
 )
 ENGLISH_CUSTOMERS = (
-    "Emily Carter", "James Wilson", "Sophie Martin", "Daniel Brown", "Olivia Smith", "Lucas Meyer",
-    "Hannah Lee", "Noah Clark", "Mia Schmidt", "Ethan Walker",
+    "Emily Carter",
+    "James Wilson",
+    "Sophie Martin",
+    "Daniel Brown",
+    "Olivia Smith",
+    "Lucas Meyer",
+    "Hannah Lee",
+    "Noah Clark",
+    "Mia Schmidt",
+    "Ethan Walker",
 )
 
 TEAMS = (
     # code, Chinese name, description, category skills, channel skills
-    ("COMPLAINT", "投诉处理组", "处理客户投诉与升级事项，执行首问负责制。", ("complaint", "billing", "broadband"), ("phone", "email", "web")),
+    (
+        "COMPLAINT",
+        "投诉处理组",
+        "处理客户投诉与升级事项，执行首问负责制。",
+        ("complaint", "billing", "broadband"),
+        ("phone", "email", "web"),
+    ),
     ("CONSULT-1", "咨询一组", "业务咨询：资费、套餐与账户。", ("billing", "mobile", "account"), ("phone", "chat")),
-    ("CONSULT-2", "咨询二组", "业务咨询：宽带与增值业务。", ("broadband", "value_added", "account"), ("phone", "chat", "web")),
+    (
+        "CONSULT-2",
+        "咨询二组",
+        "业务咨询：宽带与增值业务。",
+        ("broadband", "value_added", "account"),
+        ("phone", "chat", "web"),
+    ),
     ("REPAIR", "故障报修组", "故障受理、派修与跟进。", ("repair", "broadband", "mobile"), ("phone", "web", "walk_in")),
-    ("ONLINE", "在线客服组", "网页、邮件与在线渠道的全业务支持。", ("billing", "account", "mobile", "value_added"), ("chat", "email", "web")),
+    (
+        "ONLINE",
+        "在线客服组",
+        "网页、邮件与在线渠道的全业务支持。",
+        ("billing", "account", "mobile", "value_added"),
+        ("chat", "email", "web"),
+    ),
 )
 
 SKILLS = (
@@ -124,9 +151,15 @@ def load(*, rng: random.Random, out: Any = None) -> DemoOrg:
                 cert, issuer = rng.choice(CERTIFICATES)
                 issued = max(agent.profile.hire_date, dt.date(2019, 1, 1)) + dt.timedelta(days=rng.randrange(60, 400))
                 if issued <= DEMO_TODAY:
-                    services.certificate_add(actor=admin, user=agent, name=cert, issuer=issuer, issued_on=issued,
-                                             number=f"CS{rng.randrange(10**7, 10**8)}",
-                                             expires_on=issued + dt.timedelta(days=3 * 365))
+                    services.certificate_add(
+                        actor=admin,
+                        user=agent,
+                        name=cert,
+                        issuer=issuer,
+                        issued_on=issued,
+                        number=f"CS{rng.randrange(10**7, 10**8)}",
+                        expires_on=issued + dt.timedelta(days=3 * 365),
+                    )
             demo.agents.append(agent)
             needs_password.append(agent)
         if index == 1:
@@ -146,8 +179,9 @@ def load(*, rng: random.Random, out: Any = None) -> DemoOrg:
             if n == 1:
                 demo.logins.append((role.label, username))
     for n in range(1, 3):
-        shopper = services.user_create(actor=admin, username=f"shopper{n}", display_name=names(),
-                                       role=Role.MYSTERY_SHOPPER, phone=_phone(rng))
+        shopper = services.user_create(
+            actor=admin, username=f"shopper{n}", display_name=names(), role=Role.MYSTERY_SHOPPER, phone=_phone(rng)
+        )
         needs_password.append(shopper)
     demo.logins.append((Role.MYSTERY_SHOPPER.label, "shopper1"))
     customers = _customers(admin, names, rng)
@@ -158,13 +192,26 @@ def load(*, rng: random.Random, out: Any = None) -> DemoOrg:
 
 
 def _staff(
-    admin: User, names: NameMaker, rng: random.Random, username: str, role: Role, title: str,
-    team: Team | None = None, earliest_year: int = 2018,
+    admin: User,
+    names: NameMaker,
+    rng: random.Random,
+    username: str,
+    role: Role,
+    title: str,
+    team: Team | None = None,
+    earliest_year: int = 2018,
 ) -> User:
     return services.user_create(
-        actor=admin, username=username, display_name=names(), role=role, team=team,
-        email=f"{username}@demo-centre.example", phone=_phone(rng), hire_date=_hire_date(rng, earliest_year),
-        title=title, language="en" if rng.random() < 0.05 else "",
+        actor=admin,
+        username=username,
+        display_name=names(),
+        role=role,
+        team=team,
+        email=f"{username}@demo-centre.example",
+        phone=_phone(rng),
+        hire_date=_hire_date(rng, earliest_year),
+        title=title,
+        language="en" if rng.random() < 0.05 else "",
     )
 
 
@@ -173,10 +220,16 @@ def _phone(rng: random.Random) -> str:
 
 
 def _give_skills(
-    admin: User, user: User, rng: random.Random, skills: dict[tuple[str, str], Skill],
-    categories: tuple[str, ...], channels: tuple[str, ...], base_level: int,
+    admin: User,
+    user: User,
+    rng: random.Random,
+    skills: dict[tuple[str, str], Skill],
+    categories: tuple[str, ...],
+    channels: tuple[str, ...],
+    base_level: int,
 ) -> None:
     """Team skills at varied levels, Mandarin for all, English or Cantonese for some."""
+
     def level() -> int:
         return max(1, min(5, base_level + rng.choice((-1, 0, 0, 1, 1, 2))))
 
@@ -210,8 +263,15 @@ def _customers(admin: User, names: NameMaker, rng: random.Random) -> list[User]:
             display, language = english.pop(0), "en"
         else:
             display, language = names(), ""
-        customers.append(services.user_create(
-            actor=admin, username=f"c{n:04d}", display_name=display, role=Role.CUSTOMER,
-            email=f"c{n:04d}@mail.example", phone=_phone(rng), language=language,
-        ))
+        customers.append(
+            services.user_create(
+                actor=admin,
+                username=f"c{n:04d}",
+                display_name=display,
+                role=Role.CUSTOMER,
+                email=f"c{n:04d}@mail.example",
+                phone=_phone(rng),
+                language=language,
+            )
+        )
     return customers

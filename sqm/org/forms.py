@@ -60,11 +60,12 @@ class PasswordPairMixin:
         return data
 
 
-def _password_field(
-    label: Any, *, required: bool = True, autocomplete: str = "new-password"
-) -> forms.CharField:
+def _password_field(label: Any, *, required: bool = True, autocomplete: str = "new-password") -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, strip=False, max_length=128,
+        label=label,
+        required=required,
+        strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
     )
 
@@ -75,13 +76,19 @@ def _password_field(
 class UserFilterForm(StyledFormMixin, forms.Form):
     """The filters above the user list; every field is optional."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name, user name, e-mail or number")}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, user name, e-mail or number")}),
+    )
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
-    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.order_by("code"),
-                                  empty_label=_("All teams"))
-    active = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))])
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.order_by("code"), empty_label=_("All teams")
+    )
+    active = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))]
+    )
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for :func:`sqm.org.selectors.users` (invalid values are ignored)."""
@@ -101,10 +108,12 @@ class UserCreateForm(PasswordPairMixin, FieldsOnlyModelForm):
 
     password = _password_field(_("Initial password"), required=False)
     password_confirm = _password_field(_("Repeat password"), required=False)
-    employee_no = forms.CharField(label=_("Employee number"), required=False, max_length=32,
-                                  help_text=_("Leave empty to number automatically."))
-    hire_date = forms.DateField(label=_("Hire date"), required=False, widget=DateInput(),
-                                help_text=_("Leave empty for today."))
+    employee_no = forms.CharField(
+        label=_("Employee number"), required=False, max_length=32, help_text=_("Leave empty to number automatically.")
+    )
+    hire_date = forms.DateField(
+        label=_("Hire date"), required=False, widget=DateInput(), help_text=_("Leave empty for today.")
+    )
     title = forms.CharField(label=_("Job title"), required=False, max_length=100)
 
     class Meta:
@@ -119,9 +128,7 @@ class UserCreateForm(PasswordPairMixin, FieldsOnlyModelForm):
         self.fields["language"].choices = LANGUAGE_CHOICES
         if "role" not in kwargs.get("initial", {}):
             self.initial["role"] = Role.AGENT
-        self.fields["password"].help_text = _(
-            "Leave empty to let the person have no password until you set one."
-        )
+        self.fields["password"].help_text = _("Leave empty to let the person have no password until you set one.")
 
     ACCOUNT_FIELDS = ("username", "display_name", "email", "phone", "role", "team", "language")
     SECRET_FIELDS = ("password", "password_confirm")
@@ -165,9 +172,7 @@ class StaffProfileForm(FieldsOnlyModelForm):
 class AgentSkillForm(StyledFormMixin, forms.Form):
     """Give a skill at a level, or change the level of one already held."""
 
-    skill = forms.ModelChoiceField(
-        label=_("Skill"), queryset=Skill.objects.none(), empty_label=_("Choose a skill")
-    )
+    skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.none(), empty_label=_("Choose a skill"))
     level = forms.TypedChoiceField(label=_("Level"), choices=LEVEL_CHOICES, coerce=int, initial=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -226,9 +231,7 @@ class SkillEditForm(FieldsOnlyModelForm):
 
 
 class SkillFilterForm(StyledFormMixin, forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *SkillKind.choices]
-    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *SkillKind.choices])
 
 
 # --- own account -------------------------------------------------------------------------------
@@ -257,5 +260,6 @@ class OwnPasswordForm(PasswordPairMixin, StyledFormMixin, forms.Form):
 
 
 class TokenCreateForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100,
-                           widget=forms.TextInput(attrs={"placeholder": _("e.g. CRM integration")}))
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, widget=forms.TextInput(attrs={"placeholder": _("e.g. CRM integration")})
+    )

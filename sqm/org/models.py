@@ -6,9 +6,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sqm.core.roles import STAFF_ROLES, Role
 
@@ -20,6 +19,7 @@ class SqmUserManager(UserManager["User"]):
         extra_fields.setdefault("role", Role.ADMIN)
         extra_fields.setdefault("display_name", username)
         return super().create_superuser(username, email, password, **extra_fields)
+
 
 TEAM_CODE_VALIDATOR = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{0,19}$", _("Use 1–20 capital letters, digits or hyphens, starting with a letter or digit.")

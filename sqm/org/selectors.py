@@ -8,9 +8,7 @@ from sqm.core.roles import Role
 from sqm.org.models import AgentSkill, ApiToken, Certificate, Skill, StaffProfile, Team, User
 
 
-def users(
-    *, role: str = "", team_id: int | None = None, text: str = "", active: bool | None = None
-) -> QuerySet[User]:
+def users(*, role: str = "", team_id: int | None = None, text: str = "", active: bool | None = None) -> QuerySet[User]:
     """Users for lists: with team, profile and skills loaded."""
     held = AgentSkill.objects.select_related("skill").order_by("skill__kind", "skill__code")
     qs = User.objects.select_related("team", "profile").prefetch_related(Prefetch("skills", queryset=held))
@@ -22,7 +20,9 @@ def users(
         qs = qs.filter(is_active=active)
     if text:
         qs = qs.filter(
-            Q(username__icontains=text) | Q(display_name__icontains=text) | Q(email__icontains=text)
+            Q(username__icontains=text)
+            | Q(display_name__icontains=text)
+            | Q(email__icontains=text)
             | Q(profile__employee_no__icontains=text)
         )
     return qs.order_by("username")
@@ -33,9 +33,7 @@ def user_detail(pk: int) -> User | None:
 
 
 def teams(*, active: bool | None = None) -> QuerySet[Team]:
-    qs = Team.objects.select_related("lead").annotate(
-        member_count=Count("members", filter=Q(members__is_active=True))
-    )
+    qs = Team.objects.select_related("lead").annotate(member_count=Count("members", filter=Q(members__is_active=True)))
     if active is not None:
         qs = qs.filter(is_active=active)
     return qs.order_by("code")

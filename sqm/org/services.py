@@ -83,9 +83,7 @@ def _validate_user_fields(
     *, user: User | None, username: str, role: str, team: Team | None, language: str, team_changed: bool = True
 ) -> None:
     if not set(username) <= USERNAME_CHARS:
-        raise DomainError(
-            _("Use only letters, digits and the characters . @ + - _ in a user name."), field="username"
-        )
+        raise DomainError(_("Use only letters, digits and the characters . @ + - _ in a user name."), field="username")
     clash = User.objects.filter(username__iexact=username)
     if user is not None:
         clash = clash.exclude(pk=user.pk)
@@ -122,8 +120,13 @@ def user_create(
     display_name = _required_text(display_name, "display_name", 100)
     _validate_user_fields(user=None, username=username, role=role, team=team, language=language)
     user = User(
-        username=username, display_name=display_name, role=role, email=(email or "").strip(),
-        phone=(phone or "").strip(), team=team, language=language,
+        username=username,
+        display_name=display_name,
+        role=role,
+        email=(email or "").strip(),
+        phone=(phone or "").strip(),
+        team=team,
+        language=language,
     )
     if password:
         _check_password(password, user)
@@ -176,7 +179,11 @@ def user_update(
     if is_active is not None:
         user.is_active = is_active
     _validate_user_fields(
-        user=user, username=user.username, role=user.role, team=user.team, language=user.language,
+        user=user,
+        username=user.username,
+        role=user.role,
+        team=user.team,
+        language=user.language,
         team_changed=user.team_id != before["team"],
     )
     _guard_lockout(actor=actor, user=user, before=before)
@@ -192,8 +199,8 @@ def user_update(
 
 def _guard_lockout(*, actor: Any, user: User, before: dict[str, Any]) -> None:
     """Nobody may lock themselves out, and the centre always keeps an active administrator."""
-    losing_admin = before["role"] == Role.ADMIN and before["is_active"] and not (
-        user.role == Role.ADMIN and user.is_active
+    losing_admin = (
+        before["role"] == Role.ADMIN and before["is_active"] and not (user.role == Role.ADMIN and user.is_active)
     )
     if getattr(actor, "pk", None) == user.pk and not user.is_active:
         raise DomainError(_("You cannot deactivate your own account."), field="is_active")
@@ -225,7 +232,9 @@ def user_set_password(*, actor: Any, user: User, password: str) -> None:
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_append(actor=actor, action="set_password", target=user, changes={"password": {"before": "***", "after": "***"}})
+    audit_append(
+        actor=actor, action="set_password", target=user, changes={"password": {"before": "***", "after": "***"}}
+    )
 
 
 @transaction.atomic
@@ -239,7 +248,9 @@ def user_set_language(*, actor: Any, user: User, language: str) -> User:
         before = user.language
         user.language = language
         user.save(update_fields=["language"])
-        audit_append(actor=actor, action="update", target=user, changes=diff({"language": before}, {"language": language}))
+        audit_append(
+            actor=actor, action="update", target=user, changes=diff({"language": before}, {"language": language})
+        )
     return user
 
 
@@ -255,7 +266,9 @@ def _next_employee_no() -> str:
 def _profile_create(*, actor: Any, user: User, employee_no: str, hire_date: dt.date | None, title: str) -> StaffProfile:
     employee_no = (employee_no or "").strip() or _next_employee_no()
     hire_date = hire_date or timezone.localdate()
-    _validate_profile(profile=None, employee_no=employee_no, hire_date=hire_date, status=StaffStatus.ACTIVE, left_on=None)
+    _validate_profile(
+        profile=None, employee_no=employee_no, hire_date=hire_date, status=StaffStatus.ACTIVE, left_on=None
+    )
     profile = StaffProfile.objects.create(user=user, employee_no=employee_no, hire_date=hire_date, title=title.strip())
     audit_append(actor=actor, action="create", target=profile, changes=diff(None, snapshot(profile, PROFILE_FIELDS)))
     return profile
@@ -307,8 +320,11 @@ def staff_profile_update(
     if profile.status != StaffStatus.LEFT:
         profile.left_on = None  # only people who have left have a leaving date
     _validate_profile(
-        profile=profile, employee_no=profile.employee_no, hire_date=profile.hire_date,
-        status=profile.status, left_on=profile.left_on,
+        profile=profile,
+        employee_no=profile.employee_no,
+        hire_date=profile.hire_date,
+        status=profile.status,
+        left_on=profile.left_on,
     )
     changes = diff(before, snapshot(profile, PROFILE_FIELDS))
     if changes:
@@ -470,11 +486,21 @@ def agent_skill_set(*, actor: Any, user: User, skill: Skill, level: int) -> Agen
                 held = AgentSkill.objects.create(user=user, skill=skill, level=level)
         except IntegrityError as exc:
             raise DomainError(_("This skill was just added by someone else; reload."), field="skill") from exc
-        audit_append(actor=actor, action="create", target=held, object_repr=label,
-                     changes=diff(None, {"user": user.pk, "skill": skill.pk, "level": level}))
+        audit_append(
+            actor=actor,
+            action="create",
+            target=held,
+            object_repr=label,
+            changes=diff(None, {"user": user.pk, "skill": skill.pk, "level": level}),
+        )
     elif held.level != level:
-        audit_append(actor=actor, action="update", target=held, object_repr=label,
-                     changes=diff({"level": held.level}, {"level": level}))
+        audit_append(
+            actor=actor,
+            action="update",
+            target=held,
+            object_repr=label,
+            changes=diff({"level": held.level}, {"level": level}),
+        )
         held.level = level
         held.save(update_fields=["level"])
     return held
@@ -485,8 +511,13 @@ def agent_skill_remove(*, actor: Any, agent_skill: AgentSkill) -> None:
     """Take a skill away from a staff member."""
     _require(actor, Cap.ORG_MANAGE)
     label = f"{agent_skill.user.username} · {agent_skill.skill.kind}:{agent_skill.skill.code}"
-    audit_append(actor=actor, action="delete", target=agent_skill, object_repr=label,
-                 changes=diff({"user": agent_skill.user_id, "skill": agent_skill.skill_id, "level": agent_skill.level}, None))
+    audit_append(
+        actor=actor,
+        action="delete",
+        target=agent_skill,
+        object_repr=label,
+        changes=diff({"user": agent_skill.user_id, "skill": agent_skill.skill_id, "level": agent_skill.level}, None),
+    )
     agent_skill.delete()
 
 
@@ -514,8 +545,12 @@ def certificate_add(
     if expires_on is not None and expires_on <= issued_on:
         raise DomainError(_("The expiry date must be after the issue date."), field="expires_on")
     cert = Certificate.objects.create(
-        user=user, name=name, issuer=(issuer or "").strip(), number=(number or "").strip(),
-        issued_on=issued_on, expires_on=expires_on,
+        user=user,
+        name=name,
+        issuer=(issuer or "").strip(),
+        number=(number or "").strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
     )
     audit_append(actor=actor, action="create", target=cert, changes=diff(None, snapshot(cert, CERTIFICATE_FIELDS)))
     return cert
@@ -525,7 +560,9 @@ def certificate_add(
 def certificate_remove(*, actor: Any, certificate: Certificate) -> None:
     """Delete a certificate recorded by mistake; the audit trail keeps what it said."""
     _require(actor, Cap.ORG_MANAGE)
-    audit_append(actor=actor, action="delete", target=certificate, changes=diff(snapshot(certificate, CERTIFICATE_FIELDS), None))
+    audit_append(
+        actor=actor, action="delete", target=certificate, changes=diff(snapshot(certificate, CERTIFICATE_FIELDS), None)
+    )
     certificate.delete()
 
 
@@ -546,8 +583,12 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     name = _required_text(name, "name", 100)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=_hash_key(key))
-    audit_append(actor=actor, action="create", target=token,
-                 changes=diff(None, {"user": user.pk, "name": name, "prefix": token.prefix}))
+    audit_append(
+        actor=actor,
+        action="create",
+        target=token,
+        changes=diff(None, {"user": user.pk, "name": name, "prefix": token.prefix}),
+    )
     return token, key
 
 
@@ -560,8 +601,12 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_append(actor=actor, action="revoke", target=token,
-                     changes=diff({"revoked_at": None}, {"revoked_at": token.revoked_at}))
+        audit_append(
+            actor=actor,
+            action="revoke",
+            target=token,
+            changes=diff({"revoked_at": None}, {"revoked_at": token.revoked_at}),
+        )
     return token
 
 
@@ -569,9 +614,7 @@ def api_token_authenticate(*, key: str) -> User | None:
     """The active user behind an API key, or None. Notes the time of use at most once a minute."""
     if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user").filter(key_hash=_hash_key(key), revoked_at__isnull=True).first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_key(key), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
@@ -596,8 +639,9 @@ def users_set_initial_password(*, actor: Any, users: list[User], password: str) 
     hashed = make_password(password)
     changed = User.objects.filter(pk__in=[u.pk for u in users]).update(password=hashed)
     for user in users:
-        audit_append(actor=actor, action="set_password", target=user,
-                     changes={"password": {"before": "***", "after": "***"}})
+        audit_append(
+            actor=actor, action="set_password", target=user, changes={"password": {"before": "***", "after": "***"}}
+        )
     return changed
 
 
@@ -608,8 +652,13 @@ def admin_bootstrap(*, username: str, display_name: str, password: str, email: s
         raise DomainError(_("An administrator already exists; ask them to create your account."), field="username")
     username = _required_text(username, "username", 150)
     _validate_user_fields(user=None, username=username, role=Role.ADMIN, team=None, language="")
-    user = User(username=username, display_name=_required_text(display_name, "display_name", 100),
-                role=Role.ADMIN, email=email, is_staff=True)
+    user = User(
+        username=username,
+        display_name=_required_text(display_name, "display_name", 100),
+        role=Role.ADMIN,
+        email=email,
+        is_staff=True,
+    )
     _check_password(password, user)
     user.set_password(password)
     user.save()

@@ -70,8 +70,13 @@ def _form_page(
     """The one page layout for every create and edit form of this app."""
     fieldsets = [(legend, [form[name] for name in names]) for legend, names in sections] if sections else None
     context = {
-        "form": form, "title": title, "back_url": back_url, "back_label": back_label,
-        "submit_label": submit_label, "intro": intro, "fieldsets": fieldsets,
+        "form": form,
+        "title": title,
+        "back_url": back_url,
+        "back_label": back_label,
+        "submit_label": submit_label,
+        "intro": intro,
+        "fieldsets": fieldsets,
     }
     return render(request, "org/form_page.html", context)
 
@@ -122,20 +127,39 @@ def user_create(request: HttpRequest) -> HttpResponse:
     """Open an account; staff members get their staff profile in the same step."""
     form = org_forms.UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        ok, user = _submit(form, lambda d: services.user_create(
-            actor=request.user, username=d["username"], display_name=d["display_name"], role=d["role"],
-            password=d["password"] or None, email=d["email"], phone=d["phone"], team=d["team"],
-            language=d["language"], employee_no=d["employee_no"], hire_date=d["hire_date"], title=d["title"],
-        ))
+        ok, user = _submit(
+            form,
+            lambda d: services.user_create(
+                actor=request.user,
+                username=d["username"],
+                display_name=d["display_name"],
+                role=d["role"],
+                password=d["password"] or None,
+                email=d["email"],
+                phone=d["phone"],
+                team=d["team"],
+                language=d["language"],
+                employee_no=d["employee_no"],
+                hire_date=d["hire_date"],
+                title=d["title"],
+            ),
+        )
         if ok:
             messages.success(request, _("The account “%(name)s” was created.") % {"name": user})
             return redirect("org:user_detail", pk=user.pk)
     F = org_forms.UserCreateForm
     return _form_page(
-        request, form, title=_("New user"), back_url=reverse("org:user_list"), back_label=_("People"),
+        request,
+        form,
+        title=_("New user"),
+        back_url=reverse("org:user_list"),
+        back_label=_("People"),
         submit_label=_("Create user"),
-        sections=[(_("Account"), F.ACCOUNT_FIELDS), (_("Password"), F.SECRET_FIELDS),
-                  (_("Staff profile (staff roles only)"), F.STAFF_FIELDS)],
+        sections=[
+            (_("Account"), F.ACCOUNT_FIELDS),
+            (_("Password"), F.SECRET_FIELDS),
+            (_("Staff profile (staff roles only)"), F.STAFF_FIELDS),
+        ],
     )
 
 
@@ -176,17 +200,30 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _user_or_404(pk)
     form = org_forms.UserEditForm(request.POST if request.method == "POST" else None, instance=subject)
     if request.method == "POST":
-        ok, _user = _submit(form, lambda d: services.user_update(
-            actor=request.user, user=subject, display_name=d["display_name"], email=d["email"],
-            phone=d["phone"], role=d["role"], team=d["team"], language=d["language"],
-            is_active=d["is_active"],
-        ))
+        ok, _user = _submit(
+            form,
+            lambda d: services.user_update(
+                actor=request.user,
+                user=subject,
+                display_name=d["display_name"],
+                email=d["email"],
+                phone=d["phone"],
+                role=d["role"],
+                team=d["team"],
+                language=d["language"],
+                is_active=d["is_active"],
+            ),
+        )
         if ok:
             messages.success(request, _("The changes were saved."))
             return redirect("org:user_detail", pk=subject.pk)
     return _form_page(
-        request, form, title=_("Edit %(name)s") % {"name": subject},
-        back_url=reverse("org:user_detail", args=[pk]), back_label=subject, submit_label=_("Save changes"),
+        request,
+        form,
+        title=_("Edit %(name)s") % {"name": subject},
+        back_url=reverse("org:user_detail", args=[pk]),
+        back_label=subject,
+        submit_label=_("Save changes"),
     )
 
 
@@ -196,16 +233,21 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _user_or_404(pk)
     form = org_forms.AdminPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        ok, _none = _submit(form, lambda d: services.user_set_password(
-            actor=request.user, user=subject, password=d["password"]))
+        ok, _none = _submit(
+            form, lambda d: services.user_set_password(actor=request.user, user=subject, password=d["password"])
+        )
         if ok:
             if subject.pk == request.user.pk:
                 update_session_auth_hash(request, subject)
             messages.success(request, _("The new password is set. Tell the person through a safe channel."))
             return redirect("org:user_detail", pk=subject.pk)
     return _form_page(
-        request, form, title=_("Set a password for %(name)s") % {"name": subject},
-        back_url=reverse("org:user_detail", args=[pk]), back_label=subject, submit_label=_("Set password"),
+        request,
+        form,
+        title=_("Set a password for %(name)s") % {"name": subject},
+        back_url=reverse("org:user_detail", args=[pk]),
+        back_label=subject,
+        submit_label=_("Set password"),
         intro=_("At least 8 characters, not only digits, not too close to the user name."),
     )
 
@@ -219,16 +261,28 @@ def user_profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = org_forms.StaffProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST":
-        ok, _profile = _submit(form, lambda d: services.staff_profile_update(
-            actor=request.user, profile=profile, employee_no=d["employee_no"], hire_date=d["hire_date"],
-            status=d["status"], left_on=d["left_on"], title=d["title"],
-        ))
+        ok, _profile = _submit(
+            form,
+            lambda d: services.staff_profile_update(
+                actor=request.user,
+                profile=profile,
+                employee_no=d["employee_no"],
+                hire_date=d["hire_date"],
+                status=d["status"],
+                left_on=d["left_on"],
+                title=d["title"],
+            ),
+        )
         if ok:
             messages.success(request, _("The staff profile was saved."))
             return redirect("org:user_detail", pk=subject.pk)
     return _form_page(
-        request, form, title=_("Staff profile of %(name)s") % {"name": subject},
-        back_url=reverse("org:user_detail", args=[pk]), back_label=subject, submit_label=_("Save profile"),
+        request,
+        form,
+        title=_("Staff profile of %(name)s") % {"name": subject},
+        back_url=reverse("org:user_detail", args=[pk]),
+        back_label=subject,
+        submit_label=_("Save profile"),
     )
 
 
@@ -245,7 +299,9 @@ def _block_response(
     subject = _user_or_404(pk)
     failed_form = None if ok else form
     context = _detail_context(
-        request, subject, notice=message if ok else "",
+        request,
+        subject,
+        notice=message if ok else "",
         skill_form=failed_form if block == "skills" else None,  # type: ignore[arg-type]
         cert_form=failed_form if block == "certificates" else None,
     )
@@ -260,8 +316,9 @@ def user_skill_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the person a skill at a level 1-5, or change the level of one they hold."""
     subject = _user_or_404(pk)
     form = org_forms.AgentSkillForm(request.POST)
-    ok, _held = _submit(form, lambda d: services.agent_skill_set(
-        actor=request.user, user=subject, skill=d["skill"], level=d["level"]))
+    ok, _held = _submit(
+        form, lambda d: services.agent_skill_set(actor=request.user, user=subject, skill=d["skill"], level=d["level"])
+    )
     return _block_response(request, pk, block="skills", ok=ok, message=_("The skill was saved."), form=form)
 
 
@@ -273,9 +330,7 @@ def user_skill_remove(request: HttpRequest, pk: int, skill_pk: int) -> HttpRespo
     if held is None:
         raise Http404
     services.agent_skill_remove(actor=request.user, agent_skill=held)
-    return _block_response(
-        request, pk, block="skills", ok=True, message=_("The skill was removed."), form=None
-    )
+    return _block_response(request, pk, block="skills", ok=True, message=_("The skill was removed."), form=None)
 
 
 @require(Cap.ORG_MANAGE)
@@ -284,13 +339,19 @@ def user_certificate_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a certificate the person holds."""
     subject = _user_or_404(pk)
     form = org_forms.CertificateForm(request.POST)
-    ok, _cert = _submit(form, lambda d: services.certificate_add(
-        actor=request.user, user=subject, name=d["name"], issued_on=d["issued_on"], issuer=d["issuer"],
-        number=d["number"], expires_on=d["expires_on"],
-    ))
-    return _block_response(
-        request, pk, block="certificates", ok=ok, message=_("The certificate was added."), form=form
+    ok, _cert = _submit(
+        form,
+        lambda d: services.certificate_add(
+            actor=request.user,
+            user=subject,
+            name=d["name"],
+            issued_on=d["issued_on"],
+            issuer=d["issuer"],
+            number=d["number"],
+            expires_on=d["expires_on"],
+        ),
     )
+    return _block_response(request, pk, block="certificates", ok=ok, message=_("The certificate was added."), form=form)
 
 
 @require(Cap.ORG_MANAGE)
@@ -321,13 +382,21 @@ def team_create(request: HttpRequest) -> HttpResponse:
     """Start a team; its lead joins it."""
     form = org_forms.TeamForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        ok, team = _submit(form, lambda d: services.team_create(
-            actor=request.user, name=d["name"], code=d["code"], lead=d["lead"], description=d["description"]))
+        ok, team = _submit(
+            form,
+            lambda d: services.team_create(
+                actor=request.user, name=d["name"], code=d["code"], lead=d["lead"], description=d["description"]
+            ),
+        )
         if ok:
             messages.success(request, _("The team “%(name)s” was created.") % {"name": team})
             return redirect("org:team_detail", pk=team.pk)
     return _form_page(
-        request, form, title=_("New team"), back_url=reverse("org:team_list"), back_label=_("Teams"),
+        request,
+        form,
+        title=_("New team"),
+        back_url=reverse("org:team_list"),
+        back_label=_("Teams"),
         submit_label=_("Create team"),
     )
 
@@ -350,16 +419,28 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_or_404(pk)
     form = org_forms.TeamForm(request.POST if request.method == "POST" else None, instance=team)
     if request.method == "POST":
-        ok, _team = _submit(form, lambda d: services.team_update(
-            actor=request.user, team=team, name=d["name"], code=d["code"], lead=d["lead"],
-            description=d["description"], is_active=d["is_active"],
-        ))
+        ok, _team = _submit(
+            form,
+            lambda d: services.team_update(
+                actor=request.user,
+                team=team,
+                name=d["name"],
+                code=d["code"],
+                lead=d["lead"],
+                description=d["description"],
+                is_active=d["is_active"],
+            ),
+        )
         if ok:
             messages.success(request, _("The changes were saved."))
             return redirect("org:team_detail", pk=team.pk)
     return _form_page(
-        request, form, title=_("Edit team %(name)s") % {"name": team},
-        back_url=reverse("org:team_detail", args=[pk]), back_label=team, submit_label=_("Save changes"),
+        request,
+        form,
+        title=_("Edit team %(name)s") % {"name": team},
+        back_url=reverse("org:team_detail", args=[pk]),
+        back_label=team,
+        submit_label=_("Save changes"),
     )
 
 
@@ -385,13 +466,21 @@ def skill_create(request: HttpRequest) -> HttpResponse:
     """Add a skill that tickets can require and staff can hold."""
     form = org_forms.SkillCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        ok, skill = _submit(form, lambda d: services.skill_create(
-            actor=request.user, kind=d["kind"], code=d["code"], name_zh=d["name_zh"], name_en=d["name_en"]))
+        ok, skill = _submit(
+            form,
+            lambda d: services.skill_create(
+                actor=request.user, kind=d["kind"], code=d["code"], name_zh=d["name_zh"], name_en=d["name_en"]
+            ),
+        )
         if ok:
             messages.success(request, _("The skill “%(name)s” was created.") % {"name": skill})
             return redirect("org:skill_list")
     return _form_page(
-        request, form, title=_("New skill"), back_url=reverse("org:skill_list"), back_label=_("Skills"),
+        request,
+        form,
+        title=_("New skill"),
+        back_url=reverse("org:skill_list"),
+        back_label=_("Skills"),
         submit_label=_("Create skill"),
     )
 
@@ -402,16 +491,27 @@ def skill_edit(request: HttpRequest, pk: int) -> HttpResponse:
     skill = _skill_or_404(pk)
     form = org_forms.SkillEditForm(request.POST if request.method == "POST" else None, instance=skill)
     if request.method == "POST":
-        ok, _skill = _submit(form, lambda d: services.skill_update(
-            actor=request.user, skill=skill, code=d["code"], name_zh=d["name_zh"], name_en=d["name_en"],
-            is_active=d["is_active"],
-        ))
+        ok, _skill = _submit(
+            form,
+            lambda d: services.skill_update(
+                actor=request.user,
+                skill=skill,
+                code=d["code"],
+                name_zh=d["name_zh"],
+                name_en=d["name_en"],
+                is_active=d["is_active"],
+            ),
+        )
         if ok:
             messages.success(request, _("The changes were saved."))
             return redirect("org:skill_list")
     return _form_page(
-        request, form, title=_("Edit skill %(name)s") % {"name": skill}, back_url=reverse("org:skill_list"),
-        back_label=_("Skills"), submit_label=_("Save changes"),
+        request,
+        form,
+        title=_("Edit skill %(name)s") % {"name": skill},
+        back_url=reverse("org:skill_list"),
+        back_label=_("Skills"),
+        submit_label=_("Save changes"),
         intro=_("Kind: %(kind)s. The kind of a skill cannot change.") % {"kind": skill.get_kind_display()},
     )
 
@@ -457,8 +557,9 @@ def account(request: HttpRequest) -> HttpResponse:
 def account_language(request: HttpRequest) -> HttpResponse:
     """Remember the interface language the user prefers."""
     form = org_forms.LanguageForm(request.POST)
-    ok, _user = _submit(form, lambda d: services.user_set_language(
-        actor=request.user, user=request.user, language=d["language"]))
+    ok, _user = _submit(
+        form, lambda d: services.user_set_language(actor=request.user, user=request.user, language=d["language"])
+    )
     if not ok:
         return _account_page(request, language_form=form)
     language = form.cleaned_data["language"]
@@ -474,8 +575,9 @@ def account_language(request: HttpRequest) -> HttpResponse:
 def account_password(request: HttpRequest) -> HttpResponse:
     """Change one's own password after proving the current one; the session stays signed in."""
     form = org_forms.OwnPasswordForm(request.POST, user=request.user)  # type: ignore[arg-type]
-    ok, _none = _submit(form, lambda d: services.user_set_password(
-        actor=request.user, user=request.user, password=d["password"]))
+    ok, _none = _submit(
+        form, lambda d: services.user_set_password(actor=request.user, user=request.user, password=d["password"])
+    )
     if not ok:
         return _account_page(request, password_form=form)
     update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
@@ -488,8 +590,9 @@ def account_password(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     """Issue an API token; the page shows its key this once and never again."""
     form = org_forms.TokenCreateForm(request.POST)
-    ok, result = _submit(form, lambda d: services.api_token_create(
-        actor=request.user, user=request.user, name=d["name"]))
+    ok, result = _submit(
+        form, lambda d: services.api_token_create(actor=request.user, user=request.user, name=d["name"])
+    )
     if not ok:
         return _account_page(request, token_form=form)
     token, key = result

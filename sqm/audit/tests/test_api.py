@@ -25,8 +25,14 @@ def api_get(user: User | None, path: str, **headers: str) -> Any:
 
 def append(n: int, *, actor: Any = None, object_type: str = "test.thing", action: str = "update") -> list[AuditEntry]:
     return [
-        audit_append(actor=actor, action=action, object_type=object_type, object_id=str(i), object_repr=f"thing {i}",
-                     changes={"n": {"before": i - 1, "after": i}})
+        audit_append(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(i),
+            object_repr=f"thing {i}",
+            changes={"n": {"before": i - 1, "after": i}},
+        )
         for i in range(n)
     ]
 
@@ -130,10 +136,15 @@ def test_filters(users_by_role: dict[str, User]) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field", "code"),
-    [("limit=501", "limit", "less_than_equal"), ("limit=0", "limit", "greater_than_equal"),
-     ("before=0", "before", "greater_than_equal"), ("before=x", "before", "int_parsing"),
-     ("actor_id=1.5", "actor_id", "int_parsing"), ("object_type=" + "t" * 101, "object_type", "string_too_long"),
-     ("before=99999999999999999999999", "before", "less_than_equal")],
+    [
+        ("limit=501", "limit", "less_than_equal"),
+        ("limit=0", "limit", "greater_than_equal"),
+        ("before=0", "before", "greater_than_equal"),
+        ("before=x", "before", "int_parsing"),
+        ("actor_id=1.5", "actor_id", "int_parsing"),
+        ("object_type=" + "t" * 101, "object_type", "string_too_long"),
+        ("before=99999999999999999999999", "before", "less_than_equal"),
+    ],
 )
 def test_bad_filters_are_422_naming_the_field(
     users_by_role: dict[str, User], query: str, field: str, code: str
@@ -165,7 +176,12 @@ def test_verify_reports_intact_chain(users_by_role: dict[str, User]) -> None:
     body = api_get(users_by_role["auditor"], "/verify").json()
     head = ChainHead.objects.get(pk=1)
     assert body == {
-        "ok": True, "length": head.seq, "head_hash": head.entry_hash, "broken_seq": None, "reason": "", "code": ""
+        "ok": True,
+        "length": head.seq,
+        "head_hash": head.entry_hash,
+        "broken_seq": None,
+        "reason": "",
+        "code": "",
     }
 
 
@@ -196,9 +212,12 @@ def test_verify_with_anchor(users_by_role: dict[str, User]) -> None:
 
 @pytest.mark.parametrize(
     ("query", "status", "field"),
-    [("anchor_seq=1", 400, "anchor_hash"), ("anchor_hash=" + "a" * 64, 400, "anchor_seq"),
-     ("anchor_seq=1&anchor_hash=xyz", 422, "anchor_hash"), ("anchor_seq=-1&anchor_hash=" + "a" * 64, 422,
-     "anchor_seq")],
+    [
+        ("anchor_seq=1", 400, "anchor_hash"),
+        ("anchor_hash=" + "a" * 64, 400, "anchor_seq"),
+        ("anchor_seq=1&anchor_hash=xyz", 422, "anchor_hash"),
+        ("anchor_seq=-1&anchor_hash=" + "a" * 64, 422, "anchor_seq"),
+    ],
 )
 def test_verify_rejects_half_an_anchor(users_by_role: dict[str, User], query: str, status: int, field: str) -> None:
     response = api_get(users_by_role["auditor"], f"/verify?{query}")

@@ -104,9 +104,16 @@ def test_appends_link_each_entry_to_the_one_before() -> None:
     assert third.prev_hash == second.entry_hash
     stored = AuditEntry.objects.get(seq=2)
     assert stored.entry_hash == entry_digest(
-        seq=2, occurred_at=stored.occurred_at, actor_id=user.pk, actor_repr="linker", action="update",
-        object_type="test.thing", object_id="2", object_repr="thing 2",
-        changes={"status": {"before": "open", "after": "closed-2"}}, prev_hash=first.entry_hash,
+        seq=2,
+        occurred_at=stored.occurred_at,
+        actor_id=user.pk,
+        actor_repr="linker",
+        action="update",
+        object_type="test.thing",
+        object_id="2",
+        object_repr="thing 2",
+        changes={"status": {"before": "open", "after": "closed-2"}},
+        prev_hash=first.entry_hash,
     )
     head = ChainHead.objects.get(pk=1)
     assert (head.seq, head.entry_hash) == (3, third.entry_hash)
@@ -272,9 +279,16 @@ def test_a_rewritten_entry_with_a_recomputed_hash_breaks_the_next_link() -> None
     entry = AuditEntry.objects.get(seq=3)
     forged = {"status": {"before": "open", "after": "forged"}}
     new_hash = entry_digest(
-        seq=3, occurred_at=entry.occurred_at, actor_id=entry.actor_id, actor_repr=entry.actor_repr,
-        action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
-        object_repr=entry.object_repr, changes=forged, prev_hash=entry.prev_hash,
+        seq=3,
+        occurred_at=entry.occurred_at,
+        actor_id=entry.actor_id,
+        actor_repr=entry.actor_repr,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        object_repr=entry.object_repr,
+        changes=forged,
+        prev_hash=entry.prev_hash,
     )
     set_changes(3, forged)
     assert sql(f"UPDATE {TABLE} SET entry_hash = %s WHERE seq = 3", [new_hash]) == 1
@@ -443,8 +457,18 @@ def _mutate(kind: str, seq: int) -> None:
 
 
 MUTATIONS = [
-    "delete", "changes", "occurred_at", "actor_id", "actor_repr", "action", "object_type", "object_id",
-    "object_repr", "prev_hash", "entry_hash", "seq",
+    "delete",
+    "changes",
+    "occurred_at",
+    "actor_id",
+    "actor_repr",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "prev_hash",
+    "entry_hash",
+    "seq",
 ]
 
 

@@ -67,8 +67,14 @@ def test_verify_of_a_tampered_chain_fails_with_status_1_naming_the_entry() -> No
 def test_verify_json_output() -> None:
     entries = append_many(2)
     report = json.loads(run("verify", "--json"))
-    assert report == {"ok": True, "length": 2, "head_hash": entries[-1].entry_hash, "broken_seq": None,
-                      "reason": "", "code": ""}
+    assert report == {
+        "ok": True,
+        "length": 2,
+        "head_hash": entries[-1].entry_hash,
+        "broken_seq": None,
+        "reason": "",
+        "code": "",
+    }
     delete_entry(1)
     out = StringIO()
     with pytest.raises(CommandError):
@@ -128,8 +134,12 @@ def sqm(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``sqm`` (the installed console script) on this test's database, in English."""
     script = Path(sys.executable).with_name("sqm")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "sqm"]
-    env = {**os.environ, "DATABASE_URL": child_database_url(), "SQM_DATA_DIR": str(settings.DATA_DIR),
-           "SQM_LANGUAGE": "en"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": child_database_url(),
+        "SQM_DATA_DIR": str(settings.DATA_DIR),
+        "SQM_LANGUAGE": "en",
+    }
     return subprocess.run(
         [*command, *args], env=env, cwd=settings.PROJECT_ROOT, capture_output=True, text=True, timeout=120
     )

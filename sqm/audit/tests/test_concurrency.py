@@ -77,7 +77,11 @@ def start_children(tmp_path: Path, processes: int, appends: int) -> tuple[list[s
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, str(worker), str(appends), str(start_line)],
-            env=env, cwd=settings.PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            cwd=settings.PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for worker in range(processes)
     ]

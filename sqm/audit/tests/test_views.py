@@ -83,10 +83,21 @@ def test_an_inactive_auditor_is_refused(make_user: Callable[..., User], client_f
 
 
 def test_list_shows_entries_newest_first_with_a_change_summary(auditor_client: Client, auditor: User) -> None:
-    audit_append(actor=auditor, action="create", object_type="org.team", object_id="7", object_repr="投诉组",
-                 changes={"name": {"before": None, "after": "投诉组"}, "code": {"before": None, "after": "CMP"}})
-    audit_append(actor=None, action="update", object_type="org.user", object_id="3",
-                 changes={f"f{i}": {"before": i, "after": i + 1} for i in range(6)})
+    audit_append(
+        actor=auditor,
+        action="create",
+        object_type="org.team",
+        object_id="7",
+        object_repr="投诉组",
+        changes={"name": {"before": None, "after": "投诉组"}, "code": {"before": None, "after": "CMP"}},
+    )
+    audit_append(
+        actor=None,
+        action="update",
+        object_type="org.user",
+        object_id="3",
+        changes={f"f{i}": {"before": i, "after": i + 1} for i in range(6)},
+    )
 
     response = auditor_client.get(LIST)
     assert response.status_code == 200
@@ -195,9 +206,18 @@ def test_htmx_gets_only_the_rows(auditor_client: Client) -> None:
 
 def test_detail_shows_all_fields_and_a_before_after_table(auditor_client: Client, auditor: User) -> None:
     append_many(1)
-    entry = audit_append(actor=auditor, action="update", object_type="org.team", object_id="7", object_repr="投诉组",
-                         changes={"name": {"before": "旧名", "after": "投诉组"}, "lead": {"before": None, "after": 4},
-                                  "note": "free text"})
+    entry = audit_append(
+        actor=auditor,
+        action="update",
+        object_type="org.team",
+        object_id="7",
+        object_repr="投诉组",
+        changes={
+            "name": {"before": "旧名", "after": "投诉组"},
+            "lead": {"before": None, "after": 4},
+            "note": "free text",
+        },
+    )
     response = auditor_client.get(reverse("audit:entry_detail", args=[entry.seq]))
     assert response.status_code == 200
     html = response.content.decode()

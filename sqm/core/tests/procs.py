@@ -45,8 +45,13 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 def sqm(*args: str, env: dict[str, str], timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sqm", *args], env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=timeout, check=check,
+        [sys.executable, "-m", "sqm", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
     )
 
 

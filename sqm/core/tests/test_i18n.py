@@ -76,10 +76,12 @@ def test_api_errors_in_the_users_language(make_user):
     user = make_user(Role.ADMIN)
     key = api_token_create(actor=user, user=user, name="t")[1]
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-    zh = client.post("/api/org/teams", {"name": "x"}, content_type="application/json",
-                     HTTP_ACCEPT_LANGUAGE="zh-hans").json()["detail"]
-    en = client.post("/api/org/teams", {"name": "x"}, content_type="application/json",
-                     HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    zh = client.post(
+        "/api/org/teams", {"name": "x"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).json()["detail"]
+    en = client.post(
+        "/api/org/teams", {"name": "x"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["detail"]
     assert zh[0]["field"] == en[0]["field"] == "code"
     assert en[0]["message"] == "This field is required."
     assert zh[0]["message"] != en[0]["message"] and re.search(r"[\u4e00-\u9fff]", zh[0]["message"])

@@ -82,7 +82,8 @@ API: dict[tuple[str, str], tuple[Cap | str, Callable[[SimpleNamespace], Any] | N
     ("DELETE", "/api/me/tokens/{token_id}"): (ANY_SIGNED_IN, None),
     ("GET", "/api/org/users"): (Cap.ORG_VIEW, None),
     ("POST", "/api/org/users"): (
-        Cap.ORG_MANAGE, lambda w: {"username": f"new{w.counter()}", "display_name": "新人", "role": "customer"}
+        Cap.ORG_MANAGE,
+        lambda w: {"username": f"new{w.counter()}", "display_name": "新人", "role": "customer"},
     ),
     ("GET", "/api/org/users/{user_id}"): (Cap.ORG_VIEW, None),
     ("PATCH", "/api/org/users/{user_id}"): (Cap.ORG_MANAGE, lambda w: {"phone": "13800000000"}),
@@ -90,7 +91,8 @@ API: dict[tuple[str, str], tuple[Cap | str, Callable[[SimpleNamespace], Any] | N
     ("PUT", "/api/org/users/{user_id}/skills"): (Cap.ORG_MANAGE, lambda w: {"skill_id": w.skill.pk, "level": 4}),
     ("DELETE", "/api/org/users/{user_id}/skills/{skill_id}"): (Cap.ORG_MANAGE, None),
     ("POST", "/api/org/users/{user_id}/certificates"): (
-        Cap.ORG_MANAGE, lambda w: {"name": "呼叫中心服务员", "issued_on": "2024-05-01"}
+        Cap.ORG_MANAGE,
+        lambda w: {"name": "呼叫中心服务员", "issued_on": "2024-05-01"},
     ),
     ("DELETE", "/api/org/certificates/{certificate_id}"): (Cap.ORG_MANAGE, None),
     ("GET", "/api/org/teams"): (Cap.ORG_VIEW, None),
@@ -153,7 +155,10 @@ def world(users_by_role: dict[str, User]) -> SimpleNamespace:
     skill = SkillFactory()
     count = iter(range(1, 10_000))
     w = SimpleNamespace(
-        users=users_by_role, team=team, agent=agent, skill=skill,
+        users=users_by_role,
+        team=team,
+        agent=agent,
+        skill=skill,
         certificate=CertificateFactory(user=agent, issued_on=dt.date(2023, 1, 5)),
         counter=lambda: next(count),
     )
@@ -204,8 +209,12 @@ def test_pages_for_anonymous(world: SimpleNamespace, client: Client) -> None:
 def _api_path(template: str, w: SimpleNamespace, user: User) -> str:
     spare = api_token_create(actor=user, user=user, name="spare")[0]
     return template.format(
-        token_id=spare.pk, user_id=w.agent.pk, skill_id=w.skill.pk, certificate_id=w.certificate.pk,
-        team_id=w.team.pk, seq=1,
+        token_id=spare.pk,
+        user_id=w.agent.pk,
+        skill_id=w.skill.pk,
+        certificate_id=w.certificate.pk,
+        team_id=w.team.pk,
+        seq=1,
     )
 
 

@@ -94,14 +94,28 @@ def test_production_recipe_postgres_redis_gunicorn_workers(production_database: 
     )
     sqm("migrate", "--noinput", env=env, timeout=300)
     web = start(
-        [sys.executable, "-m", "gunicorn", "sqm.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--worker-class", "gthread", "--threads", "4"],
-        env, tmp_path / "gunicorn.log",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sqm.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+        ],
+        env,
+        tmp_path / "gunicorn.log",
     )
     workers = [
         start([sys.executable, "-m", "sqm", "worker", "--workers", "2"], env, tmp_path / "worker-1.log"),
-        start([sys.executable, "-m", "sqm", "worker", "--workers", "2", "--no-periodic"], env,
-              tmp_path / "worker-2.log"),
+        start(
+            [sys.executable, "-m", "sqm", "worker", "--workers", "2", "--no-periodic"], env, tmp_path / "worker-2.log"
+        ),
     ]
     url = f"http://127.0.0.1:{port}/healthz"
     try:
@@ -112,8 +126,16 @@ def test_production_recipe_postgres_redis_gunicorn_workers(production_database: 
         _enqueue_heartbeat(env)
         beat = wait_for(lambda: (get_json(url) or (0, {}))[1]["task_queue"]["heartbeat"], timeout=60)
         assert beat["fresh"] is True
-        sqm("createsuperuser", "--noinput", "--username", "ops", "--email", "ops@example.com",
-            env={**env, "DJANGO_SUPERUSER_PASSWORD": "Recipe-pass-2026"}, timeout=60)
+        sqm(
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "ops",
+            "--email",
+            "ops@example.com",
+            env={**env, "DJANGO_SUPERUSER_PASSWORD": "Recipe-pass-2026"},
+            timeout=60,
+        )
         verify = sqm("audit", "verify", env=env, timeout=60, check=False)
         assert verify.returncode == 0, verify.stdout + verify.stderr
     finally:

@@ -33,8 +33,9 @@ def test_heartbeat_task_records_a_beat_each_run():
 def test_worker_process_runs_queued_heartbeat(huey_live, tmp_path):
     """`sqm worker` in its own process picks the task up from the embedded SQLite queue."""
     env = child_env(DATABASE_URL=child_database_url(), SQM_DATA_DIR=str(settings.DATA_DIR))
-    worker = start([sys.executable, "-m", "sqm", "worker", "--workers", "1", "--no-periodic"], env,
-                   tmp_path / "worker.log")
+    worker = start(
+        [sys.executable, "-m", "sqm", "worker", "--workers", "1", "--no-periodic"], env, tmp_path / "worker.log"
+    )
     try:
         schedule.heartbeat()  # enqueues: the test process does not run it
         beat = wait_for(lambda: WorkerHeartbeat.objects.filter(name="worker").first(), timeout=45)

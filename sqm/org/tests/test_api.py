@@ -133,10 +133,19 @@ ENDPOINTS: dict[str, Endpoint] = {
     "users list": Endpoint("GET", lambda w, u: "/org/users", None, Cap.ORG_VIEW, 200),
     "user get": Endpoint("GET", lambda w, u: f"/org/users/{w.agent.pk}", None, Cap.ORG_VIEW, 200),
     "user create": Endpoint(
-        "POST", lambda w, u: "/org/users",
-        lambda w: {"username": "li.lei", "display_name": "李雷", "role": "agent", "team_id": w.team.pk,
-                   "password": STRONG_PASSWORD, "employee_no": "N0001", "hire_date": "2025-02-03"},
-        Cap.ORG_MANAGE, 201,
+        "POST",
+        lambda w, u: "/org/users",
+        lambda w: {
+            "username": "li.lei",
+            "display_name": "李雷",
+            "role": "agent",
+            "team_id": w.team.pk,
+            "password": STRONG_PASSWORD,
+            "employee_no": "N0001",
+            "hire_date": "2025-02-03",
+        },
+        Cap.ORG_MANAGE,
+        201,
     ),
     "user patch": Endpoint(
         "PATCH", lambda w, u: f"/org/users/{w.agent.pk}", lambda w: {"phone": "010-2"}, Cap.ORG_MANAGE, 200
@@ -145,15 +154,21 @@ ENDPOINTS: dict[str, Endpoint] = {
         "PATCH", lambda w, u: f"/org/users/{w.agent.pk}/profile", lambda w: {"title": "高级坐席"}, Cap.ORG_MANAGE, 200
     ),
     "skill set": Endpoint(
-        "PUT", lambda w, u: f"/org/users/{w.agent.pk}/skills",
-        lambda w: {"skill_id": w.spare_skill.pk, "level": 4}, Cap.ORG_MANAGE, 200,
+        "PUT",
+        lambda w, u: f"/org/users/{w.agent.pk}/skills",
+        lambda w: {"skill_id": w.spare_skill.pk, "level": 4},
+        Cap.ORG_MANAGE,
+        200,
     ),
     "skill remove": Endpoint(
         "DELETE", lambda w, u: f"/org/users/{w.agent.pk}/skills/{w.skill.pk}", None, Cap.ORG_MANAGE, 204
     ),
     "certificate add": Endpoint(
-        "POST", lambda w, u: f"/org/users/{w.agent.pk}/certificates",
-        lambda w: {"name": "呼叫中心服务员", "issued_on": "2024-05-06"}, Cap.ORG_MANAGE, 201,
+        "POST",
+        lambda w, u: f"/org/users/{w.agent.pk}/certificates",
+        lambda w: {"name": "呼叫中心服务员", "issued_on": "2024-05-06"},
+        Cap.ORG_MANAGE,
+        201,
     ),
     "certificate remove": Endpoint(
         "DELETE", lambda w, u: f"/org/certificates/{w.certificate.pk}", None, Cap.ORG_MANAGE, 204
@@ -169,8 +184,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "skills list": Endpoint("GET", lambda w, u: "/org/skills", None, Cap.ORG_VIEW, 200),
     "skill get": Endpoint("GET", lambda w, u: f"/org/skills/{w.skill.pk}", None, Cap.ORG_VIEW, 200),
     "skill create": Endpoint(
-        "POST", lambda w, u: "/org/skills",
-        lambda w: {"kind": "channel", "code": "email", "name_zh": "邮件", "name_en": "E-mail"}, Cap.ORG_MANAGE, 201,
+        "POST",
+        lambda w, u: "/org/skills",
+        lambda w: {"kind": "channel", "code": "email", "name_zh": "邮件", "name_en": "E-mail"},
+        Cap.ORG_MANAGE,
+        201,
     ),
     "skill patch": Endpoint(
         "PATCH", lambda w, u: f"/org/skills/{w.skill.pk}", lambda w: {"name_en": "Bills"}, Cap.ORG_MANAGE, 200
@@ -243,9 +261,7 @@ def test_forbidden_roles_get_403_even_for_unknown_ids(world: SimpleNamespace, na
         ("DELETE", "/me/tokens/999999", None),
     ],
 )
-def test_unknown_ids_are_404_for_roles_that_may_read(
-    admin_user: User, method: str, path: str, body: Any
-) -> None:
+def test_unknown_ids_are_404_for_roles_that_may_read(admin_user: User, method: str, path: str, body: Any) -> None:
     before = stored_counts()
     response = api_as(admin_user).call(method, path, body)
     assert response.status_code == 404, response.content
@@ -331,8 +347,12 @@ def test_inactive_session_user_is_401(make_user: Callable[..., User]) -> None:
 def test_me_shows_own_user(world: SimpleNamespace) -> None:
     body = api_as(world.agent).get("/me").json()
     assert body == {
-        "id": world.agent.pk, "username": "wang.fang", "display_name": "王芳", "role": "agent",
-        "team": {"id": world.team.pk, "code": "CMP", "name": "投诉组"}, "language": "",
+        "id": world.agent.pk,
+        "username": "wang.fang",
+        "display_name": "王芳",
+        "role": "agent",
+        "team": {"id": world.team.pk, "code": "CMP", "name": "投诉组"},
+        "language": "",
         "email": world.agent.email,
     }
 
@@ -355,8 +375,12 @@ def test_me_patch_sets_language_and_audits(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [({"language": "fr"}, "literal_error"), ({"language": None}, "literal_error"),
-     ({"role": "admin"}, "extra_forbidden"), ("[]", "model_attributes_type")],
+    [
+        ({"language": "fr"}, "literal_error"),
+        ({"language": None}, "literal_error"),
+        ({"role": "admin"}, "extra_forbidden"),
+        ("[]", "model_attributes_type"),
+    ],
 )
 def test_me_patch_rejects_bad_input(world: SimpleNamespace, body: Any, code: str) -> None:
     api = api_as(world.agent)
@@ -419,9 +443,13 @@ def test_somebody_elses_token_is_not_found(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("body", "field", "code"),
-    [({}, "name", "missing"), ({"name": ""}, "name", "string_too_short"), ({"name": "x" * 101}, "name",
-     "string_too_long"), ({"name": 3}, "name", "string_type"), ({"name": "x", "key": "sqm_mine"}, "key",
-     "extra_forbidden")],
+    [
+        ({}, "name", "missing"),
+        ({"name": ""}, "name", "string_too_short"),
+        ({"name": "x" * 101}, "name", "string_too_long"),
+        ({"name": 3}, "name", "string_type"),
+        ({"name": "x", "key": "sqm_mine"}, "key", "extra_forbidden"),
+    ],
 )
 def test_token_create_validation(world: SimpleNamespace, body: dict[str, Any], field: str, code: str) -> None:
     api = api_as(world.agent)
@@ -442,8 +470,17 @@ def test_user_detail_has_profile_skills_and_certificates(world: SimpleNamespace)
     assert body["profile"]["employee_no"] == world.agent.profile.employee_no
     assert body["profile"]["status"] == "active"
     assert body["skills"] == [
-        {"skill": {"id": world.skill.pk, "kind": "category", "code": "billing", "name": "账单",
-                   "name_zh": "账单", "name_en": "Billing"}, "level": 2}
+        {
+            "skill": {
+                "id": world.skill.pk,
+                "kind": "category",
+                "code": "billing",
+                "name": "账单",
+                "name_zh": "账单",
+                "name_en": "Billing",
+            },
+            "level": 2,
+        }
     ]
     assert [c["id"] for c in body["certificates"]] == [world.certificate.pk]
     assert body["certificates"][0]["issued_on"] == "2023-06-01"
@@ -485,10 +522,15 @@ def test_users_list_filters_and_pages(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field", "code"),
-    [("limit=201", "limit", "less_than_equal"), ("limit=0", "limit", "greater_than_equal"),
-     ("offset=-1", "offset", "greater_than_equal"), ("role=boss", "role", "enum"),
-     ("team=abc", "team", "int_parsing"), ("active=maybe", "active", "bool_parsing"),
-     ("q=" + "x" * 101, "q", "string_too_long")],
+    [
+        ("limit=201", "limit", "less_than_equal"),
+        ("limit=0", "limit", "greater_than_equal"),
+        ("offset=-1", "offset", "greater_than_equal"),
+        ("role=boss", "role", "enum"),
+        ("team=abc", "team", "int_parsing"),
+        ("active=maybe", "active", "bool_parsing"),
+        ("q=" + "x" * 101, "q", "string_too_long"),
+    ],
 )
 def test_users_list_rejects_bad_filters(world: SimpleNamespace, query: str, field: str, code: str) -> None:
     response = api_as(world.roles["admin"]).get(f"/org/users?{query}")
@@ -508,8 +550,13 @@ def _grow_org(n: int) -> None:
 @pytest.mark.parametrize(
     ("path", "queries"),
     # 2 for the token (look-up, last-used stamp) + the endpoint's own reads
-    [("/org/users?limit=200", 2 + 3), ("/org/teams", 2 + 1), ("/org/skills", 2 + 1),
-     ("/org/teams/{team}", 2 + 3), ("/org/users/{user}", 2 + 3)],
+    [
+        ("/org/users?limit=200", 2 + 3),
+        ("/org/teams", 2 + 1),
+        ("/org/skills", 2 + 1),
+        ("/org/teams/{team}", 2 + 3),
+        ("/org/users/{user}", 2 + 3),
+    ],
 )
 def test_lists_do_not_grow_queries_with_rows(
     world: SimpleNamespace, django_assert_max_num_queries: Any, path: str, queries: int
@@ -531,18 +578,34 @@ def test_create_user_stores_user_profile_and_audit(world: SimpleNamespace) -> No
     admin = world.roles["admin"]
     api = api_as(admin)
     before = AuditEntry.objects.count()
-    response = api.post("/org/users", {
-        "username": "li.lei", "display_name": " 李雷 ", "role": "agent", "email": "li.lei@example.com",
-        "phone": "13800000000", "team_id": world.team.pk, "language": "zh-hans", "password": STRONG_PASSWORD,
-        "employee_no": "N0001", "hire_date": "2025-02-03", "title": "坐席",
-    })
+    response = api.post(
+        "/org/users",
+        {
+            "username": "li.lei",
+            "display_name": " 李雷 ",
+            "role": "agent",
+            "email": "li.lei@example.com",
+            "phone": "13800000000",
+            "team_id": world.team.pk,
+            "language": "zh-hans",
+            "password": STRONG_PASSWORD,
+            "employee_no": "N0001",
+            "hire_date": "2025-02-03",
+            "title": "坐席",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     user = User.objects.get(username="li.lei")
     assert body["id"] == user.pk and body["display_name"] == "李雷"
     assert body["team"]["id"] == world.team.pk
-    assert body["profile"] == {"employee_no": "N0001", "hire_date": "2025-02-03", "status": "active",
-                               "left_on": None, "title": "坐席"}
+    assert body["profile"] == {
+        "employee_no": "N0001",
+        "hire_date": "2025-02-03",
+        "status": "active",
+        "left_on": None,
+        "title": "坐席",
+    }
     assert user.check_password(STRONG_PASSWORD)
     assert STRONG_PASSWORD not in json.dumps(list(AuditEntry.objects.values("changes")))
     created = AuditEntry.objects.filter(seq__gt=before).order_by("seq")
@@ -588,8 +651,9 @@ def test_create_user_validation_names_the_field(
     before = stored_counts()
     response = api_as(world.roles["admin"]).post("/org/users", payload)
     assert_error_shape(response, 422, field)
-    assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]}
-                                             for e in response.json()["detail"]]
+    assert {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in response.json()["detail"]
+    ]
     assert stored_counts()["User"] == before["User"]
     assert stored_counts()["AuditEntry"] == before["AuditEntry"] + 1  # the test's own token only
 
@@ -671,9 +735,14 @@ def test_patch_user_team_null_clears_and_omitted_keeps(world: SimpleNamespace) -
 
 @pytest.mark.parametrize(
     ("body", "field", "code"),
-    [({"display_name": None}, "display_name", "string_type"), ({"is_active": None}, "is_active", "bool_type"),
-     ({"role": None}, "role", "enum"), ({"is_active": "maybe"}, "is_active", "bool_parsing"),
-     ({"username": "renamed"}, "username", "extra_forbidden"), ({"team_id": -1}, "team_id", "greater_than_equal")],
+    [
+        ({"display_name": None}, "display_name", "string_type"),
+        ({"is_active": None}, "is_active", "bool_type"),
+        ({"role": None}, "role", "enum"),
+        ({"is_active": "maybe"}, "is_active", "bool_parsing"),
+        ({"username": "renamed"}, "username", "extra_forbidden"),
+        ({"team_id": -1}, "team_id", "greater_than_equal"),
+    ],
 )
 def test_patch_user_rejects_null_and_unknown(
     world: SimpleNamespace, body: dict[str, Any], field: str, code: str
@@ -716,8 +785,12 @@ def test_profile_patch_and_left_closes_account(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("body", "field", "code"),
-    [({"status": "retired"}, "status", "enum"), ({"hire_date": None}, "hire_date", "date_type"),
-     ({"employee_no": ""}, "employee_no", "string_too_short"), ({"user_id": 1}, "user_id", "extra_forbidden")],
+    [
+        ({"status": "retired"}, "status", "enum"),
+        ({"hire_date": None}, "hire_date", "date_type"),
+        ({"employee_no": ""}, "employee_no", "string_too_short"),
+        ({"user_id": 1}, "user_id", "extra_forbidden"),
+    ],
 )
 def test_profile_patch_validation(world: SimpleNamespace, body: dict[str, Any], field: str, code: str) -> None:
     response = api_as(world.roles["admin"]).patch(f"/org/users/{world.agent.pk}/profile", body)
@@ -747,9 +820,14 @@ def test_skill_set_add_change_and_remove(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("body", "status", "field"),
-    [({"skill_id": "SPARE", "level": 6}, 422, "level"), ({"skill_id": "SPARE", "level": 0}, 422, "level"),
-     ({"skill_id": "SPARE"}, 422, "level"), ({"skill_id": "SPARE", "level": "high"}, 422, "level"),
-     ({"skill_id": 999999, "level": 3}, 400, "skill_id"), ({"skill_id": "RETIRED", "level": 3}, 400, "skill_id")],
+    [
+        ({"skill_id": "SPARE", "level": 6}, 422, "level"),
+        ({"skill_id": "SPARE", "level": 0}, 422, "level"),
+        ({"skill_id": "SPARE"}, 422, "level"),
+        ({"skill_id": "SPARE", "level": "high"}, 422, "level"),
+        ({"skill_id": 999999, "level": 3}, 400, "skill_id"),
+        ({"skill_id": "RETIRED", "level": 3}, 400, "skill_id"),
+    ],
 )
 def test_skill_set_rejects_bad_input(world: SimpleNamespace, body: dict[str, Any], status: int, field: str) -> None:
     retired = SkillFactory(is_active=False)
@@ -771,10 +849,16 @@ def test_customers_hold_no_skills(world: SimpleNamespace) -> None:
 
 def test_certificates_add_and_remove(world: SimpleNamespace) -> None:
     api = api_as(world.roles["admin"])
-    response = api.post(f"/org/users/{world.agent.pk}/certificates", {
-        "name": "呼叫中心服务员", "issuer": "人社部", "number": "C-1", "issued_on": "2024-05-06",
-        "expires_on": "2027-05-06",
-    })
+    response = api.post(
+        f"/org/users/{world.agent.pk}/certificates",
+        {
+            "name": "呼叫中心服务员",
+            "issuer": "人社部",
+            "number": "C-1",
+            "issued_on": "2024-05-06",
+            "expires_on": "2027-05-06",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["user_id"] == world.agent.pk and body["expires_on"] == "2027-05-06"
@@ -786,10 +870,13 @@ def test_certificates_add_and_remove(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("body", "status", "field"),
-    [({"name": "x", "issued_on": "2999-01-01"}, 400, "issued_on"),
-     ({"name": "x", "issued_on": "2024-01-01", "expires_on": "2023-01-01"}, 400, "expires_on"),
-     ({"name": "x"}, 422, "issued_on"), ({"name": "x" * 201, "issued_on": "2024-01-01"}, 422, "name"),
-     ({"name": "x", "issued_on": "2024-13-01"}, 422, "issued_on")],
+    [
+        ({"name": "x", "issued_on": "2999-01-01"}, 400, "issued_on"),
+        ({"name": "x", "issued_on": "2024-01-01", "expires_on": "2023-01-01"}, 400, "expires_on"),
+        ({"name": "x"}, 422, "issued_on"),
+        ({"name": "x" * 201, "issued_on": "2024-01-01"}, 422, "name"),
+        ({"name": "x", "issued_on": "2024-13-01"}, 422, "issued_on"),
+    ],
 )
 def test_certificate_rules(world: SimpleNamespace, body: dict[str, Any], status: int, field: str) -> None:
     api = api_as(world.roles["admin"])
@@ -808,8 +895,12 @@ def test_team_create_with_lead_and_detail(world: SimpleNamespace) -> None:
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["code"] == "ASK-1"
-    assert body["lead"] == {"id": lead.pk, "username": lead.username, "display_name": lead.display_name,
-                            "role": "team_lead"}
+    assert body["lead"] == {
+        "id": lead.pk,
+        "username": lead.username,
+        "display_name": lead.display_name,
+        "role": "team_lead",
+    }
     assert [m["id"] for m in body["members"]] == [lead.pk]  # the lead joins the team
     assert body["member_count"] == 1
     detail = api_as(world.roles["quality_manager"]).get(f"/org/teams/{body['id']}").json()
@@ -839,12 +930,17 @@ def test_team_patch_lead_null_clears_omitted_keeps(world: SimpleNamespace) -> No
 
 @pytest.mark.parametrize(
     ("method", "body", "status", "field"),
-    [("POST", {"name": "新组"}, 422, "code"), ("POST", {"name": "新组", "code": "x" * 21}, 422, "code"),
-     ("POST", {"name": "新组", "code": "bad code"}, 400, "code"), ("POST", {"name": "投诉组", "code": "NEW"}, 400,
-     "name"), ("POST", {"name": "新组", "code": "NEW", "lead_id": "AGENT"}, 400, "lead_id"),
-     ("POST", {"name": "新组", "code": "NEW", "lead_id": 999999}, 400, "lead_id"),
-     ("PATCH", {"is_active": False}, 400, "is_active"), ("PATCH", {"name": None}, 422, "name"),
-     ("PATCH", {"members": []}, 422, "members")],
+    [
+        ("POST", {"name": "新组"}, 422, "code"),
+        ("POST", {"name": "新组", "code": "x" * 21}, 422, "code"),
+        ("POST", {"name": "新组", "code": "bad code"}, 400, "code"),
+        ("POST", {"name": "投诉组", "code": "NEW"}, 400, "name"),
+        ("POST", {"name": "新组", "code": "NEW", "lead_id": "AGENT"}, 400, "lead_id"),
+        ("POST", {"name": "新组", "code": "NEW", "lead_id": 999999}, 400, "lead_id"),
+        ("PATCH", {"is_active": False}, 400, "is_active"),
+        ("PATCH", {"name": None}, 422, "name"),
+        ("PATCH", {"members": []}, 422, "members"),
+    ],
 )
 def test_team_rules(world: SimpleNamespace, method: str, body: dict[str, Any], status: int, field: str) -> None:
     body = {k: world.agent.pk if v == "AGENT" else v for k, v in body.items()}
@@ -876,12 +972,15 @@ def test_skills_create_list_filter_patch(world: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(
     ("method", "body", "status", "field"),
-    [("POST", {"kind": "smell", "code": "x", "name_zh": "x", "name_en": "x"}, 422, "kind"),
-     ("POST", {"kind": "category", "code": "billing", "name_zh": "x", "name_en": "x"}, 400, "code"),
-     ("POST", {"kind": "category", "code": "Bad Code", "name_zh": "x", "name_en": "x"}, 400, "code"),
-     ("POST", {"kind": "category", "code": "x", "name_zh": "x"}, 422, "name_en"),
-     ("PATCH", {"kind": "language"}, 422, "kind"), ("PATCH", {"name_zh": ""}, 422, "name_zh"),
-     ("PATCH", {"code": None}, 422, "code")],
+    [
+        ("POST", {"kind": "smell", "code": "x", "name_zh": "x", "name_en": "x"}, 422, "kind"),
+        ("POST", {"kind": "category", "code": "billing", "name_zh": "x", "name_en": "x"}, 400, "code"),
+        ("POST", {"kind": "category", "code": "Bad Code", "name_zh": "x", "name_en": "x"}, 400, "code"),
+        ("POST", {"kind": "category", "code": "x", "name_zh": "x"}, 422, "name_en"),
+        ("PATCH", {"kind": "language"}, 422, "kind"),
+        ("PATCH", {"name_zh": ""}, 422, "name_zh"),
+        ("PATCH", {"code": None}, 422, "code"),
+    ],
 )
 def test_skill_rules(world: SimpleNamespace, method: str, body: dict[str, Any], status: int, field: str) -> None:
     path = "/org/skills" if method == "POST" else f"/org/skills/{world.skill.pk}"

@@ -63,8 +63,15 @@ def lead(make_user: Callable[..., User]) -> User:
 
 def test_user_create_gives_staff_a_profile_and_audits_both(admin: User) -> None:
     team = TeamFactory()
-    user = services.user_create(actor=admin, username="Li.Na", display_name=" 李娜 ", role=Role.AGENT,
-                                password="Strong-pass-77", team=team, employee_no="E777")
+    user = services.user_create(
+        actor=admin,
+        username="Li.Na",
+        display_name=" 李娜 ",
+        role=Role.AGENT,
+        password="Strong-pass-77",
+        team=team,
+        employee_no="E777",
+    )
     assert user.display_name == "李娜" and user.check_password("Strong-pass-77")
     assert user.profile.employee_no == "E777" and user.profile.hire_date == timezone.localdate()
     (created,) = _entries(user, "create")
@@ -133,8 +140,10 @@ def test_user_update_audits_only_changed_fields(admin: User, make_user) -> None:
     team = TeamFactory()
     services.user_update(actor=admin, user=user, display_name="新名", team=team, phone="")
     (entry,) = _entries(user, "update")
-    assert entry.changes == {"display_name": {"before": "旧名", "after": "新名"},
-                             "team": {"before": None, "after": team.pk}}
+    assert entry.changes == {
+        "display_name": {"before": "旧名", "after": "新名"},
+        "team": {"before": None, "after": team.pk},
+    }
     count = AuditEntry.objects.count()
     services.user_update(actor=admin, user=user, display_name="新名")  # nothing changes, nothing written
     assert AuditEntry.objects.count() == count
@@ -208,7 +217,8 @@ def test_users_change_only_their_own_language(make_user) -> None:
 def test_marking_a_profile_left_deactivates_the_user(admin: User, make_user) -> None:
     user = make_user(Role.AGENT, username="leaver")
     profile = services.staff_profile_update(
-        actor=admin, profile=user.profile, status=StaffStatus.LEFT, left_on=dt.date(2025, 6, 30))
+        actor=admin, profile=user.profile, status=StaffStatus.LEFT, left_on=dt.date(2025, 6, 30)
+    )
     user.refresh_from_db()
     assert profile.status == StaffStatus.LEFT and not user.is_active
     (entry,) = _entries(profile, "update")
@@ -238,17 +248,20 @@ def test_profile_refusals_store_nothing(kwargs: dict[str, Any], field: str, admi
 
 def test_only_people_who_left_keep_a_leaving_date(admin: User, make_user) -> None:
     user = make_user(Role.AGENT, username="back")
-    services.staff_profile_update(actor=admin, profile=user.profile, status=StaffStatus.LEFT,
-                                  left_on=dt.date(2025, 1, 31))
-    profile = services.staff_profile_update(actor=admin, profile=user.profile, status=StaffStatus.ACTIVE,
-                                            left_on=dt.date(2025, 1, 31))
+    services.staff_profile_update(
+        actor=admin, profile=user.profile, status=StaffStatus.LEFT, left_on=dt.date(2025, 1, 31)
+    )
+    profile = services.staff_profile_update(
+        actor=admin, profile=user.profile, status=StaffStatus.ACTIVE, left_on=dt.date(2025, 1, 31)
+    )
     assert profile.left_on is None
 
 
 def test_an_admin_cannot_mark_themselves_left(admin: User) -> None:
     with rejected("is_active"):
-        services.staff_profile_update(actor=admin, profile=admin.profile, status=StaffStatus.LEFT,
-                                      left_on=timezone.localdate())
+        services.staff_profile_update(
+            actor=admin, profile=admin.profile, status=StaffStatus.LEFT, left_on=timezone.localdate()
+        )
 
 
 # --- teams ----------------------------------------------------------------------------------------
@@ -332,8 +345,10 @@ def test_skill_create_and_update(admin: User) -> None:
     assert skill.code == "en"
     services.skill_update(actor=admin, skill=skill, name_en="English (UK)", is_active=False)
     (entry,) = _entries(skill, "update")
-    assert entry.changes == {"is_active": {"before": True, "after": False},
-                             "name_en": {"before": "English", "after": "English (UK)"}}
+    assert entry.changes == {
+        "is_active": {"before": True, "after": False},
+        "name_en": {"before": "English", "after": "English (UK)"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -388,8 +403,14 @@ def test_skill_removal_is_audited(admin: User) -> None:
 
 def test_certificate_add_and_remove_are_audited(admin: User, make_user) -> None:
     agent = make_user(Role.AGENT, username="a")
-    cert = services.certificate_add(actor=admin, user=agent, name=" 客户服务管理师 ", issued_on=dt.date(2023, 1, 1),
-                                    expires_on=dt.date(2026, 1, 1), issuer="人社部")
+    cert = services.certificate_add(
+        actor=admin,
+        user=agent,
+        name=" 客户服务管理师 ",
+        issued_on=dt.date(2023, 1, 1),
+        expires_on=dt.date(2026, 1, 1),
+        issuer="人社部",
+    )
     assert cert.name == "客户服务管理师"
     assert _entries(cert, "create")[0].changes["expires_on"] == {"before": None, "after": "2026-01-01"}
     pk = cert.pk

@@ -168,8 +168,12 @@ def test_account_page_opens_for_every_role(role: str, users_by_role, client_for)
 
 
 def test_missing_records_answer_404(admin_client) -> None:
-    for url in [reverse("org:user_detail", args=[999999]), reverse("org:team_detail", args=[999999]),
-                reverse("org:skill_edit", args=[999999]), reverse("org:user_edit", args=[999999])]:
+    for url in [
+        reverse("org:user_detail", args=[999999]),
+        reverse("org:team_detail", args=[999999]),
+        reverse("org:skill_edit", args=[999999]),
+        reverse("org:user_edit", args=[999999]),
+    ]:
         assert admin_client.get(url).status_code == 404, url
 
 
@@ -254,12 +258,23 @@ def test_list_pages_use_a_fixed_number_of_queries(admin_client, django_assert_nu
 
 
 def test_user_create_stores_the_account_profile_and_audit_entries(admin_client, world) -> None:
-    response = admin_client.post(reverse("org:user_create"), {
-        "username": "zhang.wei", "display_name": "张伟", "email": "zw@example.com", "phone": "13800000000",
-        "role": Role.AGENT, "team": world["team"].pk, "language": "zh-hans",
-        "password": "Strong-pass-77", "password_confirm": "Strong-pass-77",
-        "employee_no": "E9001", "hire_date": "2025-02-03", "title": "坐席",
-    })
+    response = admin_client.post(
+        reverse("org:user_create"),
+        {
+            "username": "zhang.wei",
+            "display_name": "张伟",
+            "email": "zw@example.com",
+            "phone": "13800000000",
+            "role": Role.AGENT,
+            "team": world["team"].pk,
+            "language": "zh-hans",
+            "password": "Strong-pass-77",
+            "password_confirm": "Strong-pass-77",
+            "employee_no": "E9001",
+            "hire_date": "2025-02-03",
+            "title": "坐席",
+        },
+    )
     user = User.objects.get(username="zhang.wei")
     assert response.status_code == 302
     assert response["Location"] == reverse("org:user_detail", args=[user.pk])
@@ -301,10 +316,18 @@ def test_user_create_rejects_bad_input_next_to_the_field(
 def test_user_edit_saves_through_the_service_with_an_audit_entry(admin_client, world) -> None:
     agent = world["agent"]
     other_team = TeamFactory()
-    response = admin_client.post(reverse("org:user_edit", args=[agent.pk]), {
-        "display_name": "新名字", "email": agent.email, "phone": "010-1234", "role": Role.AGENT,
-        "team": other_team.pk, "language": "en", "is_active": "on",
-    })
+    response = admin_client.post(
+        reverse("org:user_edit", args=[agent.pk]),
+        {
+            "display_name": "新名字",
+            "email": agent.email,
+            "phone": "010-1234",
+            "role": Role.AGENT,
+            "team": other_team.pk,
+            "language": "en",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     agent.refresh_from_db()
     assert (agent.display_name, agent.team, agent.language) == ("新名字", other_team, "en")
@@ -315,9 +338,15 @@ def test_user_edit_saves_through_the_service_with_an_audit_entry(admin_client, w
 
 def test_user_edit_cannot_lock_out_the_administrator(admin_client, admin) -> None:
     entries = AuditEntry.objects.count()
-    response = admin_client.post(reverse("org:user_edit", args=[admin.pk]), {
-        "display_name": admin.display_name, "email": admin.email, "role": Role.ADMIN, "language": "",
-    })
+    response = admin_client.post(
+        reverse("org:user_edit", args=[admin.pk]),
+        {
+            "display_name": admin.display_name,
+            "email": admin.email,
+            "role": Role.ADMIN,
+            "language": "",
+        },
+    )
     assert response.status_code == 200
     assert "is_active" in response.context["form"].errors
     admin.refresh_from_db()
@@ -375,8 +404,11 @@ def test_audit_history_link_only_for_audit_roles(users_by_role, world, client_fo
 
 def test_user_detail_shows_profile_skills_and_certificates(users_by_role, world, client_for) -> None:
     agent = world["agent"]
-    page = client_for(users_by_role[Role.QUALITY_MANAGER]).get(
-        reverse("org:user_detail", args=[agent.pk])).content.decode()
+    page = (
+        client_for(users_by_role[Role.QUALITY_MANAGER])
+        .get(reverse("org:user_detail", args=[agent.pk]))
+        .content.decode()
+    )
     assert agent.profile.employee_no in page
     assert world["skill"].name_zh in page and world["cert"].name in page
     assert reverse("org:user_skill_set", args=[agent.pk]) not in page  # viewers get no write forms
@@ -445,10 +477,16 @@ def test_skill_remove_plain_and_htmx(admin_client, world) -> None:
 def test_certificate_add_and_remove(admin_client, world) -> None:
     agent = world["agent"]
     add = reverse("org:user_certificate_add", args=[agent.pk])
-    response = admin_client.post(add, {
-        "name": "呼叫中心服务员", "issuer": "人社部", "number": "N-1",
-        "issued_on": "2024-01-10", "expires_on": "2027-01-10",
-    })
+    response = admin_client.post(
+        add,
+        {
+            "name": "呼叫中心服务员",
+            "issuer": "人社部",
+            "number": "N-1",
+            "issued_on": "2024-01-10",
+            "expires_on": "2027-01-10",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith("#certificates")
     cert = Certificate.objects.get(name="呼叫中心服务员")
     assert AuditEntry.objects.filter(object_type="org.certificate", action="create", object_id=str(cert.pk)).exists()
@@ -462,9 +500,15 @@ def test_certificate_add_and_remove(admin_client, world) -> None:
 def test_certificate_with_expiry_before_issue_is_refused(admin_client, world) -> None:
     agent = world["agent"]
     count = Certificate.objects.count()
-    response = admin_client.post(reverse("org:user_certificate_add", args=[agent.pk]), {
-        "name": "证书", "issued_on": "2024-01-10", "expires_on": "2023-01-10",
-    }, headers=HTMX)
+    response = admin_client.post(
+        reverse("org:user_certificate_add", args=[agent.pk]),
+        {
+            "name": "证书",
+            "issued_on": "2024-01-10",
+            "expires_on": "2023-01-10",
+        },
+        headers=HTMX,
+    )
     assert response.status_code == 200
     assert 'id="id_expires_on_error"' in response.content.decode()
     assert Certificate.objects.count() == count
@@ -491,18 +535,31 @@ def test_team_list_and_detail_show_lead_and_members(users_by_role, world, client
 
 def test_team_create_and_edit_through_the_ui(admin_client, make_user) -> None:
     lead = make_user(Role.TEAM_LEAD, username="lead-new")
-    response = admin_client.post(reverse("org:team_create"), {
-        "name": "投诉处理组", "code": "complaint", "lead": lead.pk, "description": "处理投诉",
-    })
+    response = admin_client.post(
+        reverse("org:team_create"),
+        {
+            "name": "投诉处理组",
+            "code": "complaint",
+            "lead": lead.pk,
+            "description": "处理投诉",
+        },
+    )
     team = Team.objects.get(code="COMPLAINT")
     assert response.status_code == 302 and response["Location"] == reverse("org:team_detail", args=[team.pk])
     lead.refresh_from_db()
     assert team.lead == lead and lead.team == team
     assert AuditEntry.objects.filter(object_type="org.team", action="create", object_id=str(team.pk)).exists()
 
-    response = admin_client.post(reverse("org:team_edit", args=[team.pk]), {
-        "name": "投诉组", "code": "COMPLAINT", "lead": "", "description": "", "is_active": "on",
-    })
+    response = admin_client.post(
+        reverse("org:team_edit", args=[team.pk]),
+        {
+            "name": "投诉组",
+            "code": "COMPLAINT",
+            "lead": "",
+            "description": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     team.refresh_from_db()
     assert team.name == "投诉组" and team.lead is None
@@ -530,9 +587,15 @@ def test_team_with_bad_or_duplicate_code_is_refused(admin_client, world) -> None
 
 def test_team_with_members_cannot_be_deactivated(admin_client, world) -> None:
     team = world["team"]
-    response = admin_client.post(reverse("org:team_edit", args=[team.pk]), {
-        "name": team.name, "code": team.code, "lead": team.lead_id, "description": "",
-    })
+    response = admin_client.post(
+        reverse("org:team_edit", args=[team.pk]),
+        {
+            "name": team.name,
+            "code": team.code,
+            "lead": team.lead_id,
+            "description": "",
+        },
+    )
     assert response.status_code == 200 and "is_active" in response.context["form"].errors
     team.refresh_from_db()
     assert team.is_active
@@ -552,14 +615,26 @@ def test_skill_list_filters_by_kind_and_counts_holders(users_by_role, world, cli
 
 
 def test_skill_create_and_edit_through_the_ui(admin_client) -> None:
-    response = admin_client.post(reverse("org:skill_create"), {
-        "kind": SkillKind.CATEGORY, "code": "Billing", "name_zh": "账单", "name_en": "Billing",
-    })
+    response = admin_client.post(
+        reverse("org:skill_create"),
+        {
+            "kind": SkillKind.CATEGORY,
+            "code": "Billing",
+            "name_zh": "账单",
+            "name_en": "Billing",
+        },
+    )
     assert response.status_code == 302
     skill = Skill.objects.get(code="billing")
-    response = admin_client.post(reverse("org:skill_edit", args=[skill.pk]), {
-        "code": "billing", "name_zh": "账单与缴费", "name_en": "Billing", "is_active": "",
-    })
+    response = admin_client.post(
+        reverse("org:skill_edit", args=[skill.pk]),
+        {
+            "code": "billing",
+            "name_zh": "账单与缴费",
+            "name_en": "Billing",
+            "is_active": "",
+        },
+    )
     assert response.status_code == 302
     skill.refresh_from_db()
     assert skill.name_zh == "账单与缴费" and not skill.is_active
@@ -567,9 +642,15 @@ def test_skill_create_and_edit_through_the_ui(admin_client) -> None:
 
 
 def test_skill_with_invalid_code_is_refused(admin_client) -> None:
-    response = admin_client.post(reverse("org:skill_create"), {
-        "kind": SkillKind.CATEGORY, "code": "账单", "name_zh": "账单", "name_en": "Billing",
-    })
+    response = admin_client.post(
+        reverse("org:skill_create"),
+        {
+            "kind": SkillKind.CATEGORY,
+            "code": "账单",
+            "name_zh": "账单",
+            "name_en": "Billing",
+        },
+    )
     assert response.status_code == 200 and "code" in response.context["form"].errors
     assert not Skill.objects.exists() and not AuditEntry.objects.exists()
 
@@ -593,15 +674,17 @@ def test_own_password_change_requires_the_current_password(users_by_role, client
     agent = users_by_role[Role.AGENT]
     client = client_for(agent)
     url = reverse("org:account_password")
-    wrong = client.post(url, {"current_password": "nope", "password": "Brand-new-2026",
-                              "password_confirm": "Brand-new-2026"})
+    wrong = client.post(
+        url, {"current_password": "nope", "password": "Brand-new-2026", "password_confirm": "Brand-new-2026"}
+    )
     assert wrong.status_code == 200 and "current_password" in wrong.context["password_form"].errors
     weak = client.post(url, {"current_password": PASSWORD, "password": "1234", "password_confirm": "1234"})
     assert "password" in weak.context["password_form"].errors
     agent.refresh_from_db()
     assert agent.check_password(PASSWORD)
-    ok = client.post(url, {"current_password": PASSWORD, "password": "Brand-new-2026",
-                           "password_confirm": "Brand-new-2026"})
+    ok = client.post(
+        url, {"current_password": PASSWORD, "password": "Brand-new-2026", "password_confirm": "Brand-new-2026"}
+    )
     assert ok.status_code == 302
     agent.refresh_from_db()
     assert agent.check_password("Brand-new-2026")

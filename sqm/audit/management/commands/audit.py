@@ -35,9 +35,10 @@ class Command(BaseCommand):
             "verify", help="Recompute the chain; exit 0 when intact, 1 at the first broken entry."
         )
         verify.add_argument(
-            "--anchor", metavar="FILE",
-            help="A head exported earlier by 'sqm audit head' ({\"seq\", \"hash\"}); proves the end of "
-                 "the chain was not cut off and rewritten.",
+            "--anchor",
+            metavar="FILE",
+            help='A head exported earlier by \'sqm audit head\' ({"seq", "hash"}); proves the end of '
+            "the chain was not cut off and rewritten.",
         )
         verify.add_argument("--json", action="store_true", help="Print the report as JSON.")
         head = commands.add_parser("head", help="Print the chain head as JSON for external anchoring.")
@@ -76,8 +77,9 @@ class Command(BaseCommand):
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc},
-                               returncode=EXIT_USAGE) from exc
+            raise CommandError(
+                _("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc}, returncode=EXIT_USAGE
+            ) from exc
         self.stdout.write(_("Wrote the chain head #%(seq)d to %(file)s.") % {"seq": head["seq"], "file": output})
 
 
@@ -86,14 +88,17 @@ def read_anchor(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CommandError(_("Cannot read the anchor file %(file)s: %(error)s") % {"file": path, "error": exc},
-                           returncode=EXIT_USAGE) from exc
+        raise CommandError(
+            _("Cannot read the anchor file %(file)s: %(error)s") % {"file": path, "error": exc}, returncode=EXIT_USAGE
+        ) from exc
     except ValueError as exc:
-        raise CommandError(_("The anchor file %(file)s is not valid JSON.") % {"file": path},
-                           returncode=EXIT_USAGE) from exc
+        raise CommandError(
+            _("The anchor file %(file)s is not valid JSON.") % {"file": path}, returncode=EXIT_USAGE
+        ) from exc
     if not isinstance(data, dict) or "seq" not in data or "hash" not in data:
-        raise CommandError(_("The anchor file %(file)s needs the keys “seq” and “hash”.") % {"file": path},
-                           returncode=EXIT_USAGE)
+        raise CommandError(
+            _("The anchor file %(file)s needs the keys “seq” and “hash”.") % {"file": path}, returncode=EXIT_USAGE
+        )
     return data
 
 

@@ -7,6 +7,7 @@ existing demo (``--reset`` starts over).
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from typing import Any
@@ -64,17 +65,21 @@ class Command(BaseCommand):
         connections.close_all()
         path = settings.DATABASES["default"]["NAME"]
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 (settings.DATA_DIR / f"{path}{suffix}").unlink()
-            except FileNotFoundError:
-                pass
 
     def _print_logins(self) -> None:
         from sqm.org.models import User
 
         rows = [
-            (role.label, User.objects.filter(role=role, is_active=True).exclude(password__startswith="!")
-             .order_by("username").values_list("username", flat=True).first())
+            (
+                role.label,
+                User.objects.filter(role=role, is_active=True)
+                .exclude(password__startswith="!")
+                .order_by("username")
+                .values_list("username", flat=True)
+                .first(),
+            )
             for role in Role
         ]
         self.stdout.write("")

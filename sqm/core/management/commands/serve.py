@@ -35,10 +35,22 @@ class Command(BaseCommand):
         if host not in settings.ALLOWED_HOSTS and host not in ("0.0.0.0", "::"):
             env["SQM_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
         web = [
-            sys.executable, "-m", "gunicorn", "sqm.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(options["web_workers"]),
-            "--threads", str(options["threads"]), "--worker-class", "gthread",
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sqm.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(options["web_workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
         children = [subprocess.Popen(web, env=env)]
         if not options["no_worker"]:
