@@ -39,3 +39,23 @@ def entry_digest(
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+HASHED_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_repr",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "prev_hash",
+)
+
+
+def digest_of(values: Any) -> str:
+    """The hash of an entry given as a model instance or as a row mapping with the hashed fields."""
+    get = values.__getitem__ if isinstance(values, dict) else lambda name: getattr(values, name)
+    return entry_digest(**{name: get(name) for name in HASHED_FIELDS})

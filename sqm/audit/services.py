@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqm.audit.hashing import entry_digest
+from sqm.audit.hashing import digest_of
 from sqm.audit.models import GENESIS_HASH, AuditEntry, ChainHead
 from sqm.core.errors import DomainError
 
@@ -117,7 +117,7 @@ def audit_append(
             changes=jsonable(dict(changes or {})),
             prev_hash=head.entry_hash,
         )
-        entry.entry_hash = _digest_of(entry)
+        entry.entry_hash = digest_of(entry)
         entry.save(force_insert=True)
         ChainHead.objects.filter(pk=1).update(seq=entry.seq, entry_hash=entry.entry_hash)
     return entry
@@ -128,21 +128,6 @@ def _actor_label(actor: Any) -> str:
         return "system"
     username = getattr(actor, "username", None)
     return (str(username) if username else str(actor))[:200]  # the column's length
-
-
-def _digest_of(entry: AuditEntry) -> str:
-    return entry_digest(
-        seq=entry.seq,
-        occurred_at=entry.occurred_at,
-        actor_id=entry.actor_id,
-        actor_repr=entry.actor_repr,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        object_repr=entry.object_repr,
-        changes=entry.changes,
-        prev_hash=entry.prev_hash,
-    )
 
 
 @dataclass(frozen=True)
@@ -250,8 +235,7 @@ def _check_row(walk: _Walk, row: dict[str, Any], anchor_seq: int | None, anchor_
     if row["prev_hash"] != walk.prev_hash:
         reason = _("Entry #%(seq)d does not link to entry #%(prev)d.")
         return _broken(walk, "unlinked", reason, seq=seq, prev=seq - 1)
-    fields = {k: v for k, v in row.items() if k != "entry_hash"}
-    if entry_digest(**fields) != row["entry_hash"]:
+    if digest_of(row) != row["entry_hash"]:
         reason = _("Entry #%(seq)d was altered: its contents no longer match its hash.")
         return _broken(walk, "altered", reason, seq=seq)
     if anchor_seq == seq and anchor_hash != row["entry_hash"]:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sqm.audit import selectors
-from sqm.audit.hashing import entry_digest
+from sqm.audit.hashing import digest_of
 from sqm.audit.models import AuditEntry
 from sqm.audit.services import chain_head, chain_verify
 from sqm.core.errors import DomainError
@@ -177,21 +177,7 @@ def _display(value: Any) -> str | None:
 
 def _hash_matches(entry: AuditEntry) -> bool:
     """Whether this entry's stored hash still matches its contents (the chain page checks the links)."""
-    return (
-        entry_digest(
-            seq=entry.seq,
-            occurred_at=entry.occurred_at,
-            actor_id=entry.actor_id,
-            actor_repr=entry.actor_repr,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            object_repr=entry.object_repr,
-            changes=entry.changes,
-            prev_hash=entry.prev_hash,
-        )
-        == entry.entry_hash
-    )
+    return digest_of(entry) == entry.entry_hash
 
 
 def _list_url(**params: str) -> str:

@@ -34,9 +34,11 @@ def test_compiled_catalogue_is_used():
 
 
 @pytest.mark.django_db
-def test_default_language_is_chinese_and_browser_english_is_honoured(client):
+def test_pages_default_to_the_centres_language_until_someone_switches(client):
     assert "登录" in client.get("/login/").content.decode()
-    assert ">Sign in<" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "登录" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    client.post("/language", {"language": "en", "next": "/login/"})
+    assert ">Sign in<" in client.get("/login/").content.decode()
 
 
 @pytest.mark.django_db
