@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "sqm.core.context_processors.navigation",
+                "sqm.core.context_processors.languages",
             ],
         },
     },
@@ -171,6 +172,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 _huey_common = {
     "name": os.environ.get("SQM_QUEUE_NAME", "sqm"),
+    "utc": False,  # periodic schedules read in the centre's time zone (Django sets TZ to TIME_ZONE)
     "immediate": False,
     "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
 }

@@ -6,8 +6,18 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 GENESIS_HASH = "0" * 64
+
+# How the actions that services record read to people; unknown actions show as recorded.
+ACTION_LABELS = {
+    "create": pgettext_lazy("audit action", "Created"),
+    "update": pgettext_lazy("audit action", "Changed"),
+    "delete": pgettext_lazy("audit action", "Deleted"),
+    "set_password": pgettext_lazy("audit action", "Password set"),
+    "revoke": pgettext_lazy("audit action", "Revoked"),
+}
 APPEND_ONLY = "audit entries are append-only"
 
 
