@@ -126,7 +126,14 @@ def _hire_date(rng: random.Random, earliest_year: int = 2016) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(span))
 
 
-def load(*, rng: random.Random, out: Any = None) -> DemoOrg:
+def load(*, rng: random.Random, shared: dict[str, Any]) -> str:
+    """Create the demo organisation; later loaders find it as ``shared["org"]``. Returns a summary."""
+    demo = build(rng=rng)
+    shared["org"] = demo
+    return f"{len(demo.teams)} teams, {len(demo.agents)} agents, their leads, QA, managers and {CUSTOMERS} customers"
+
+
+def build(*, rng: random.Random) -> DemoOrg:
     """Create the demo organisation. Every write goes through the org services and the audit chain."""
     password = settings.SQM_DEMO_PASSWORD
     admin = services.admin_bootstrap(username="admin", display_name="系统管理员 周敏", password=password)

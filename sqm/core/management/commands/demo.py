@@ -8,10 +8,12 @@ existing demo (``--reset`` starts over).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import random
 import time
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -45,17 +47,21 @@ class Command(BaseCommand):
             call_command("serve", host=options["host"], port=options["port"])
 
     def _build(self, seed: int) -> None:
-        from sqm.org import demo as org_demo
-
-        started = time.monotonic()
+        """Run every app's demo loader in INSTALLED_APPS order, sharing one seeded generator."""
         rng = random.Random(seed)
+        shared: dict[str, Any] = {}
         self.stdout.write(f"Building the demo centre (seed {seed})…")
-        with transaction.atomic():
-            org = org_demo.load(rng=rng, out=self.stdout)
-        self.stdout.write(
-            f"  {len(org.teams)} teams, {len(org.agents)} agents and their leads, QA, managers, 200 customers "
-            f"({time.monotonic() - started:.1f} s)"
-        )
+        for config in apps.get_app_configs():
+            try:
+                loader = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            started = time.monotonic()
+            with transaction.atomic():
+                summary = loader.load(rng=rng, shared=shared)
+            self.stdout.write(f"  {config.verbose_name}: {summary} ({time.monotonic() - started:.1f} s)")
 
     def _reset(self) -> None:
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
