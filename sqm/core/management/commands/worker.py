@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-periodic", action="store_true", help="do not run periodic tasks here")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        argv = ["--workers", str(options["workers"]), "--worker-type", "thread"]
+        argv = ["--workers", str(options["workers"]), "--worker-type", "thread", "--quiet"]
         if options["no_periodic"]:
             argv.append("--no-periodic")
         call_command("run_huey", *argv)
