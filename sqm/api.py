@@ -117,12 +117,16 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 def _register_routers() -> None:
     from sqm.audit.api import router as audit_router
+    from sqm.knowledge.api import router as knowledge_router
     from sqm.org.api import me_router
     from sqm.org.api import router as org_router
+    from sqm.tickets.api import router as tickets_router
 
     api.add_router("/me", me_router, tags=["me"])
     api.add_router("/org", org_router, tags=["org"])
     api.add_router("/audit", audit_router, tags=["audit"])
+    api.add_router("/tickets", tickets_router, tags=["tickets"])
+    api.add_router("/kb", knowledge_router, tags=["knowledge"])
 
 
 _register_routers()

@@ -6,14 +6,25 @@ web processes can enqueue and workers can run the same tasks.
 """
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sqm.audit import tasks as audit_tasks
 from sqm.core import tasks as core_tasks
+from sqm.tickets import tasks as ticket_tasks
 
 heartbeat = db_periodic_task(crontab(minute="*"), name="core.heartbeat")(core_tasks.heartbeat)
 verify_audit_chain = db_periodic_task(crontab(minute="30", hour="2"), name="audit.verify_chain")(
     audit_tasks.verify_chain
 )
+assign_backlog = db_periodic_task(crontab(minute="*"), name="tickets.assign_backlog")(ticket_tasks.assign_backlog)
 
-PERIODIC = {"core.heartbeat": "every minute", "audit.verify_chain": "daily at 02:30 (centre time)"}
+# On-demand tasks, queued by services with transaction.on_commit.
+auto_assign = db_task(name="tickets.auto_assign", retries=3, retry_delay=5)(ticket_tasks.auto_assign)
+send_reply = db_task(name="tickets.send_reply", retries=5, retry_delay=60)(ticket_tasks.send_reply)
+send_status = db_task(name="tickets.send_status", retries=5, retry_delay=60)(ticket_tasks.send_status)
+
+PERIODIC = {
+    "core.heartbeat": "every minute",
+    "tickets.assign_backlog": "every minute",
+    "audit.verify_chain": "daily at 02:30 (centre time)",
+}

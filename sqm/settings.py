@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "sqm.core",
     "sqm.audit",
     "sqm.org",
+    "sqm.knowledge",
+    "sqm.tickets",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +190,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = _env_bool("SQM_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file form fields and JSON bodies
 
 LOGGING = {
     "version": 1,
@@ -198,6 +200,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SQM_LOG_LEVEL", "INFO")},
     "loggers": {"huey": {"level": "WARNING"}},
 }
+
+# --- E-mail -----------------------------------------------------------------------------------
+# SQM_SMTP_URL=smtp://user:password@host:587 (smtp+ssl:// for port 465, ?tls=1 for STARTTLS).
+# Without it, outgoing mail is written as files to SQM_DATA_DIR/outbox (embedded default).
+SQM_SMTP_URL = os.environ.get("SQM_SMTP_URL", "")
+if SQM_SMTP_URL:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _smtp = urlsplit(SQM_SMTP_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname or "127.0.0.1"
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtp+ssl" else 25)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtp+ssl"
+    EMAIL_USE_TLS = parse_qs(_smtp.query).get("tls", ["0"])[0] == "1"
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+SQM_MAIL_FROM = os.environ.get("SQM_MAIL_FROM", "SQM 客服中心 <service@localhost>")
+SQM_MAIL_DOMAIN = os.environ.get("SQM_MAIL_DOMAIN", "sqm.local")
+SQM_MAIL_MAX_BYTES = int(os.environ.get("SQM_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+
+# --- Tickets ------------------------------------------------------------------------------------
+SQM_ATTACHMENT_MAX_BYTES = int(os.environ.get("SQM_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+SQM_REOPEN_DAYS = int(os.environ.get("SQM_REOPEN_DAYS", "7"))
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # SQM's own knobs
 SQM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("SQM_HEARTBEAT_STALE_SECONDS", "180"))

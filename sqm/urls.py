@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("sqm.core.urls")),
     path("org/", include("sqm.org.urls")),
     path("audit/", include("sqm.audit.urls")),
+    path("tickets/", include("sqm.tickets.urls")),
+    path("kb/", include("sqm.knowledge.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -34,6 +34,12 @@ class Cap(models.TextChoices):
     ORG_MANAGE = "org.manage", _("Manage people, teams and skills")
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
     AUDIT_VERIFY = "audit.verify", _("Verify the audit chain")
+    TICKET_VIEW = "ticket.view", _("See all tickets and queues")
+    TICKET_WORK = "ticket.work", _("Work tickets: log contacts, reply, move them on")
+    TICKET_ASSIGN = "ticket.assign", _("Reassign and transfer tickets")
+    PROCESS_MANAGE = "process.manage", _("Edit process definitions and canned replies")
+    KB_VIEW = "kb.view", _("Read the knowledge base")
+    KB_MANAGE = "kb.manage", _("Write knowledge-base articles")
 
 
 CAPABILITIES: dict[Cap, frozenset[Role]] = {
@@ -43,6 +49,14 @@ CAPABILITIES: dict[Cap, frozenset[Role]] = {
     Cap.ORG_MANAGE: frozenset({Role.ADMIN}),
     Cap.AUDIT_VIEW: frozenset({Role.AUDITOR, Role.ADMIN}),
     Cap.AUDIT_VERIFY: frozenset({Role.AUDITOR, Role.ADMIN}),
+    Cap.TICKET_VIEW: frozenset(
+        {Role.AGENT, Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMIN}
+    ),
+    Cap.TICKET_WORK: frozenset({Role.AGENT, Role.TEAM_LEAD, Role.QUALITY_MANAGER, Role.ADMIN}),
+    Cap.TICKET_ASSIGN: frozenset({Role.TEAM_LEAD, Role.QUALITY_MANAGER, Role.ADMIN}),
+    Cap.PROCESS_MANAGE: frozenset({Role.QUALITY_MANAGER, Role.ADMIN}),
+    Cap.KB_VIEW: frozenset(STAFF_ROLES),
+    Cap.KB_MANAGE: frozenset({Role.TEAM_LEAD, Role.QUALITY_MANAGER, Role.TRAINER, Role.ADMIN}),
 }
 
 

@@ -15,9 +15,10 @@ def _entries(menu):
 @pytest.mark.django_db
 def test_menu_per_role(users_by_role):
     admin_menu = menu_for(users_by_role[Role.ADMIN])
-    assert [a["key"] for a in admin_menu] == [k for k, _ in AREAS if k in {"people", "supervision"}]
+    assert [a["key"] for a in admin_menu] == [k for k, _ in AREAS if k in {"tickets", "people", "supervision"}]
     assert _entries(menu_for(users_by_role[Role.CUSTOMER])) == set()
-    assert _entries(menu_for(users_by_role[Role.AGENT])) == set()
+    agent = _entries(menu_for(users_by_role[Role.AGENT]))
+    assert "/tickets/mine/" in agent and "/org/users/" not in agent and "/audit/" not in agent
     auditor = _entries(menu_for(users_by_role[Role.AUDITOR]))
     assert "/audit/" in auditor and "/org/users/" in auditor
     for role in Role:

@@ -10,8 +10,8 @@ or 401 (API).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,20 +22,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from sqm.api import api
 from sqm.audit.services import audit_append
 from sqm.core.roles import CAPABILITIES, Cap, Role
+from sqm.core.tests.matrix import ANY_SIGNED_IN, PUBLIC, Page
 from sqm.org.models import ApiToken, User
 from sqm.org.services import api_token_create
 from sqm.org.tests.factories import AgentSkillFactory, CertificateFactory, SkillFactory, TeamFactory
-
-ANY_SIGNED_IN = "any signed-in user"
-PUBLIC = "public"
-
-
-@dataclass(frozen=True)
-class Page:
-    need: Cap | str
-    method: str = "GET"
-    kwargs: Callable[[SimpleNamespace, User], dict[str, Any]] = lambda w, u: {}
-
 
 PAGES: dict[str, Page] = {
     "home": Page(ANY_SIGNED_IN),
@@ -113,6 +103,29 @@ API: dict[tuple[str, str], tuple[Cap | str, Callable[[SimpleNamespace], Any] | N
 }
 
 
+def _app_matrices() -> list[Any]:
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("sqm.") and config.name != "sqm.core":
+            try:
+                found.append(importlib.import_module(f"{config.name}.tests.matrix"))
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tests.matrix":
+                    raise
+    return found
+
+
+for _module in _app_matrices():
+    PAGES.update(getattr(_module, "PAGES", {}))
+    API.update(getattr(_module, "API", {}))
+
+
+def _hooks(name: str) -> list[Callable[..., Any]]:
+    return [getattr(m, name) for m in _app_matrices() if hasattr(m, name)]
+
+
 def _allowed(need: Cap | str, role: str) -> bool:
     if need in (PUBLIC, ANY_SIGNED_IN):
         return True
@@ -163,6 +176,8 @@ def world(users_by_role: dict[str, User]) -> SimpleNamespace:
         counter=lambda: next(count),
     )
     audit_append(actor=None, action="create", target=team)
+    for prepare in _hooks("prepare"):
+        prepare(w)
     return w
 
 
@@ -172,6 +187,8 @@ def _refresh(w: SimpleNamespace) -> None:
         AgentSkillFactory(user=w.agent, skill=w.skill)
     if not w.agent.certificates.filter(pk=w.certificate.pk).exists():
         w.certificate = CertificateFactory(user=w.agent, issued_on=dt.date(2023, 1, 5))
+    for refresh in _hooks("refresh"):
+        refresh(w)
 
 
 @pytest.mark.django_db
@@ -208,14 +225,17 @@ def test_pages_for_anonymous(world: SimpleNamespace, client: Client) -> None:
 
 def _api_path(template: str, w: SimpleNamespace, user: User) -> str:
     spare = api_token_create(actor=user, user=user, name="spare")[0]
-    return template.format(
-        token_id=spare.pk,
-        user_id=w.agent.pk,
-        skill_id=w.skill.pk,
-        certificate_id=w.certificate.pk,
-        team_id=w.team.pk,
-        seq=1,
-    )
+    params = {
+        "token_id": spare.pk,
+        "user_id": w.agent.pk,
+        "skill_id": w.skill.pk,
+        "certificate_id": w.certificate.pk,
+        "team_id": w.team.pk,
+        "seq": 1,
+    }
+    for extra in _hooks("path_params"):
+        params.update(extra(w, user))
+    return template.format(**params)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Tickets are worked in SQM's own pages; the Django admin shows them read-only."""
