@@ -15,7 +15,9 @@ def _entries(menu):
 @pytest.mark.django_db
 def test_menu_per_role(users_by_role):
     admin_menu = menu_for(users_by_role[Role.ADMIN])
-    assert [a["key"] for a in admin_menu] == [k for k, _ in AREAS if k in {"tickets", "people", "supervision"}]
+    assert [a["key"] for a in admin_menu] == [
+        k for k, _ in AREAS if k in {"tickets", "knowledge", "people", "supervision"}
+    ]
     assert _entries(menu_for(users_by_role[Role.CUSTOMER])) == set()
     agent = _entries(menu_for(users_by_role[Role.AGENT]))
     assert "/tickets/mine/" in agent and "/org/users/" not in agent and "/audit/" not in agent
