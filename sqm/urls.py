@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("sqm.audit.urls")),
     path("tickets/", include("sqm.tickets.urls")),
     path("kb/", include("sqm.knowledge.urls")),
+    path("portal/", include("sqm.tickets.portal.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """Building blocks of the permission matrix (see test_permission_matrix.py).
 
-Each app may add ``sqm/<app>/tests/matrix.py`` with ``PAGES`` (URL name -> Page) and ``API``
+Each app may add ``sqm/<app>/tests/matrix*.py`` modules with ``PAGES`` (URL name -> Page) and ``API``
 ((method, path template) -> (capability, body factory or None)), plus optional hooks:
 ``prepare(w)`` adds the app's objects to the shared world, ``refresh(w)`` recreates what a
 call may have deleted, ``path_params(w, user)`` fills the app's API path parameters.

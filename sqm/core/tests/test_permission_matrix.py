@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -108,12 +109,11 @@ def _app_matrices() -> list[Any]:
 
     found = []
     for config in apps.get_app_configs():
-        if config.name.startswith("sqm.") and config.name != "sqm.core":
-            try:
-                found.append(importlib.import_module(f"{config.name}.tests.matrix"))
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.tests.matrix":
-                    raise
+        if not config.name.startswith("sqm.") or config.name == "sqm.core":
+            continue
+        tests_dir = Path(config.path) / "tests"
+        for module in sorted(tests_dir.glob("matrix*.py")):
+            found.append(importlib.import_module(f"{config.name}.tests.{module.stem}"))
     return found
 
 
