@@ -62,10 +62,10 @@ def auto_assign(*, ticket_id: int) -> User | None:
     Idempotent: a ticket that already has an agent, or is no longer active, is left alone.
     """
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("category").filter(pk=ticket_id).first()
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("category").filter(pk=ticket_id).first()
         if ticket is None or ticket.assignee_id is not None or not active(ticket.status):
             return None
-        candidates = list(_candidates(ticket, required_skills(ticket)).select_for_update().order_by("pk"))
+        candidates = list(_candidates(ticket, required_skills(ticket)).select_for_update(of=("self",)).order_by("pk"))
         if not candidates:
             return None
         never = timezone.now().replace(year=1970)

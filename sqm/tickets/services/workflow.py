@@ -53,7 +53,7 @@ def reopen_window() -> dt.timedelta:
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("category").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("category").get(pk=ticket.pk)
 
 
 def _message(
