@@ -10,6 +10,7 @@ elapsed time inside open intervals, so days with a DST change are handled exactl
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -44,7 +45,7 @@ def check_intervals(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
     for start, end in ordered:
         if not start < end:
             raise ValueError(f"the interval {start:%H:%M}-{end:%H:%M} ends before it starts")
-    for (_, first_end), (second_start, _) in zip(ordered, ordered[1:], strict=False):
+    for (_, first_end), (second_start, _) in itertools.pairwise(ordered):
         if second_start < first_end:
             raise ValueError(f"the intervals overlap at {second_start:%H:%M}")
     return tuple(ordered)
