@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "sqm"
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")  # `sqm mail-in` runs the mail_in command
     execute_from_command_line(args)
 
 

@@ -223,6 +223,9 @@ else:
 SQM_MAIL_FROM = os.environ.get("SQM_MAIL_FROM", "SQM 客服中心 <service@localhost>")
 SQM_MAIL_DOMAIN = os.environ.get("SQM_MAIL_DOMAIN", "sqm.local")
 SQM_MAIL_MAX_BYTES = int(os.environ.get("SQM_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+SQM_MAIL_MAX_HEADER_BYTES = int(os.environ.get("SQM_MAIL_MAX_HEADER_BYTES", str(256 * 1024)))
+SQM_MAIL_MAX_HEADER_FIELDS = int(os.environ.get("SQM_MAIL_MAX_HEADER_FIELDS", "1000"))
+SQM_MAIL_MAX_PARTS = int(os.environ.get("SQM_MAIL_MAX_PARTS", "200"))
 
 # --- Tickets ------------------------------------------------------------------------------------
 SQM_ATTACHMENT_MAX_BYTES = int(os.environ.get("SQM_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tickets/", include("sqm.tickets.urls")),
     path("kb/", include("sqm.knowledge.urls")),
     path("portal/", include("sqm.tickets.portal.urls")),
+    path("sla/", include("sqm.tickets.sla.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -17,6 +17,19 @@ ACTION_LABELS = {
     "delete": pgettext_lazy("audit action", "Deleted"),
     "set_password": pgettext_lazy("audit action", "Password set"),
     "revoke": pgettext_lazy("audit action", "Revoked"),
+    "publish": pgettext_lazy("audit action", "Published"),
+    "retire": pgettext_lazy("audit action", "Retired"),
+    "assign": pgettext_lazy("audit action", "Assigned"),
+    "unassign": pgettext_lazy("audit action", "Unassigned"),
+    "status": pgettext_lazy("audit action", "Status changed"),
+    "reply": pgettext_lazy("audit action", "Replied"),
+    "customer_reply": pgettext_lazy("audit action", "Customer replied"),
+    "note": pgettext_lazy("audit action", "Internal note"),
+    "transfer": pgettext_lazy("audit action", "Transferred"),
+    "check": pgettext_lazy("audit action", "Control point ticked"),
+    "uncheck": pgettext_lazy("audit action", "Control point unticked"),
+    "step_complete": pgettext_lazy("audit action", "Step completed"),
+    "import": pgettext_lazy("audit action", "Imported"),
 }
 APPEND_ONLY = "audit entries are append-only"
 

@@ -14,6 +14,8 @@ def _field_name(loc: Any) -> str:
     parts = [str(p) for p in (loc or [])]
     if parts and parts[0] in _LOCATIONS:
         parts = parts[1:]
+        if loc[0] == "query" and len(parts) > 1 and parts[0] == "filters":
+            parts = parts[1:]  # Ninja's name for a query schema argument
         if loc[0] in ("body", "form") and parts[:1] in (["payload"], ["data"]):
             parts = parts[1:]
     return ".".join(parts) or "body"

@@ -40,6 +40,7 @@ class Cap(models.TextChoices):
     PROCESS_MANAGE = "process.manage", _("Edit process definitions and canned replies")
     KB_VIEW = "kb.view", _("Read the knowledge base")
     KB_MANAGE = "kb.manage", _("Write knowledge-base articles")
+    CALENDAR_MANAGE = "calendar.manage", _("Manage working calendars, holidays and make-up days")
 
 
 CAPABILITIES: dict[Cap, frozenset[Role]] = {
@@ -57,6 +58,7 @@ CAPABILITIES: dict[Cap, frozenset[Role]] = {
     Cap.PROCESS_MANAGE: frozenset({Role.QUALITY_MANAGER, Role.ADMIN}),
     Cap.KB_VIEW: frozenset(STAFF_ROLES),
     Cap.KB_MANAGE: frozenset({Role.TEAM_LEAD, Role.QUALITY_MANAGER, Role.TRAINER, Role.ADMIN}),
+    Cap.CALENDAR_MANAGE: frozenset({Role.ADMIN, Role.QUALITY_MANAGER}),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -13,11 +13,16 @@ from sqm.core import selectors
 from sqm.core.errors import DomainError
 from sqm.core.nav import AREAS
 from sqm.core.permissions import require
+from sqm.core.roles import Role
 
 
 @require(None)
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: the areas of the product this user may open, in DESIGN.md §2 order."""
+    """The start page: the areas of the product this user may open, in DESIGN.md §2 order.
+
+    Customers have their own start page, the portal."""
+    if request.user.role == Role.CUSTOMER:
+        return redirect("portal:my_tickets")
     return render(request, "core/home.html", {"areas": AREAS})
 
 

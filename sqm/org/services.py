@@ -665,3 +665,121 @@ def admin_bootstrap(*, username: str, display_name: str, password: str, email: s
     audit_append(actor=None, action="create", target=user, changes=diff(None, snapshot(user, USER_FIELDS)))
     _profile_create(actor=user, user=user, employee_no="", hire_date=None, title="")
     return user
+
+
+# --- self-service sign-up (customer portal) ------------------------------------------------------
+
+PHONE_CHARS = frozenset("0123456789+-() ")
+
+
+def _check_contact(*, email: str, phone: str) -> tuple[str, str]:
+    """A sign-up needs a working e-mail address (replies go there); the phone number is optional."""
+    from django.core.validators import validate_email
+
+    email = _required_text(email, "email", 254)
+    _check_validator(validate_email, email, "email")
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError(
+            _(
+                "This e-mail address already has an account. Sign in with it or, if you have so far only "
+                "written to us by e-mail, contact us to have that account opened for the portal."
+            ),
+            field="email",
+            code="unique",
+        )
+    phone = (phone or "").strip()
+    if len(phone) > 32:
+        raise DomainError(
+            _("Ensure this value has at most %(max)d characters.") % {"max": 32}, field="phone", code="max_length"
+        )
+    if phone and (not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 5):
+        raise DomainError(_("Enter a phone number made of digits (and + - ( ) or spaces)."), field="phone")
+    return email, phone
+
+
+@transaction.atomic
+def customer_register(
+    *, username: str, display_name: str, email: str, phone: str, password: str, language: str
+) -> User:
+    """A customer opens their own portal account (DESIGN.md §2.2). Nobody signed in is needed.
+
+    Validated like :func:`user_create` (plus a valid, unused e-mail address and a password that
+    passes the password rules); the new account always has the customer role. The audit entry
+    has no actor, since nobody was signed in, and records that the person signed up themselves.
+    """
+    username = _required_text(username, "username", 150)
+    display_name = _required_text(display_name, "display_name", 100)
+    _validate_user_fields(user=None, username=username, role=Role.CUSTOMER, team=None, language=language or "")
+    email, phone = _check_contact(email=email, phone=phone)
+    if not password:
+        raise DomainError(_("This field is required."), field="password", code="required")
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=Role.CUSTOMER,
+        email=email,
+        phone=phone,
+        language=language or "",
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same user name signed up a moment ago
+        raise DomainError(_("A user with that user name already exists."), field="username", code="unique") from exc
+    changes = diff(None, {**snapshot(user, USER_FIELDS), "signed_up": "portal"})
+    audit_append(actor=None, action="create", target=user, changes=changes)
+    return user
+
+
+# --- customers who write by e-mail ---------------------------------------------------------------
+
+
+def _mail_usernames(email: str) -> list[str]:
+    """User names to try for a customer known only by address: the address, then stable hashes."""
+    lowered = email.lower()
+    digest = hashlib.sha256(lowered.encode("utf-8")).hexdigest()
+    names = [lowered] if len(lowered) <= 150 and set(lowered) <= USERNAME_CHARS else []
+    return [*names, f"mail-{digest[:16]}", *(f"mail-{digest[:16]}-{n}" for n in range(2, 5))]
+
+
+def _customer_by_email(email: str) -> User | None:
+    return User.objects.filter(role=Role.CUSTOMER, email__iexact=email).order_by("-is_active", "pk").first()
+
+
+@transaction.atomic
+def customer_from_email(*, actor: Any = None, email: str, display_name: str = "") -> User:
+    """The customer who writes from ``email``; a new customer record when the address is unknown.
+
+    E-mail intake calls it with ``actor=None`` (the system). A new customer has no password (they
+    can be given one later) and is audited. Its user name derives from the address, so two mails
+    from the same new sender arriving at once make one customer, not two.
+    """
+    from django.core.validators import validate_email
+
+    if actor is not None:
+        _require(actor, Cap.ORG_MANAGE)
+    email = _required_text(email, "email", 254)
+    _check_validator(validate_email, email, "email")
+    found = _customer_by_email(email)
+    if found is not None:
+        return found
+    name = (display_name or "").strip()[:100] or email.split("@")[0][:100] or email[:100]
+    for username in _mail_usernames(email):
+        if User.objects.filter(username__iexact=username).exists():
+            continue
+        user = User(username=username, display_name=name, role=Role.CUSTOMER, email=email)
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same sender's other mail created them a moment ago
+            found = _customer_by_email(email)
+            if found is not None:
+                return found
+            continue
+        changes = diff(None, {**snapshot(user, USER_FIELDS), "signed_up": "email"})
+        audit_append(actor=actor, action="create", target=user, changes=changes)
+        return user
+    raise DomainError(_("No free user name for this e-mail address."), field="email")

@@ -15,4 +15,8 @@ class TicketsConfig(AppConfig):
         NavItem("tickets", _("My owned complaints"), "tickets:owned", Cap.TICKET_WORK),
         NavItem("tickets", _("Log a call or visit"), "tickets:log_contact", Cap.TICKET_WORK),
         NavItem("tickets", _("Process definitions"), "tickets:process_list", Cap.PROCESS_MANAGE),
+        NavItem("tickets", _("Canned replies"), "tickets:canned_list", Cap.PROCESS_MANAGE),
+        NavItem("tickets", _("Working calendars"), "sla:calendar_list", Cap.CALENDAR_MANAGE),
+        NavItem("tickets", _("SLA policies"), "sla:policy_list", Cap.PROCESS_MANAGE),
+        NavItem("tickets", _("SLA notifications"), "sla:notification_list", Cap.TICKET_VIEW),
     ]

@@ -437,3 +437,6 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} {self.message_id}"
+
+
+from sqm.tickets.sla.models import *  # noqa: E402, F403  (SLA clock models, issue 4)

@@ -9,13 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from sqm.core.errors import DomainError
+from sqm.core.roles import Role
+from sqm.org.models import Team, User
 from sqm.tickets.models import (
     ACTIVE_STATUSES,
+    AgentAvailability,
     Attachment,
     CannedReply,
+    Category,
     ControlCheck,
+    ControlPoint,
+    ProcessDefinition,
     ProcessStep,
     StepProgress,
     Ticket,
@@ -93,12 +100,17 @@ def _decode(cursor: str, sort: str) -> list[Any]:
         keys = SORTS[sort]
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
-        return [
+        decoded = [
             dt.datetime.fromisoformat(v) if k.lstrip("-") == "created_at" else int(v)
             for k, v in zip(keys, values, strict=True)
         ]
+        if any(isinstance(v, dt.datetime) and v.tzinfo is None for v in decoded):
+            raise ValueError("naive time")
+        if any(isinstance(v, int) and not 0 <= v < 2**63 for v in decoded):
+            raise ValueError("out of range")  # the database would overflow
+        return decoded
     except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
-        raise DomainError("invalid cursor", field="after", code="invalid") from exc
+        raise DomainError(_("This cursor is not valid here; start again from the first page."), field="after") from exc
 
 
 def _after(qs: QuerySet[Ticket], sort: str, values: list[Any]) -> QuerySet[Ticket]:
@@ -171,3 +183,112 @@ def canned_replies(*, ticket_type: str = "", language: str = "") -> QuerySet[Can
     if language:
         qs = qs.filter(language=language)
     return qs.order_by("title")
+
+
+# --- reads for the agent and quality-manager pages ---------------------------------------------
+
+
+def customer_search(text: str, *, limit: int = 20) -> list[User]:
+    """Active customers whose phone, name, user name or e-mail contains ``text`` (for logging a contact)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    match = Q(phone__icontains=text) | Q(display_name__icontains=text) | Q(username__icontains=text)
+    match |= Q(email__icontains=text)
+    rows = User.objects.filter(match, role=Role.CUSTOMER, is_active=True)
+    return list(rows.order_by("display_name", "pk")[:limit])
+
+
+def customer_lookup(text: str) -> User | None:
+    """The customer whose user name, phone number or e-mail address is exactly ``text``."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = Q(username__iexact=text) | Q(phone=text) | Q(email__iexact=text)
+    return User.objects.filter(match, role=Role.CUSTOMER).order_by("pk").first()
+
+
+def customers_by_pk(pks: list[int]) -> list[User]:
+    return list(User.objects.filter(pk__in=pks, role=Role.CUSTOMER, is_active=True))
+
+
+def assignable_agents(*, team_id: int | None = None) -> list[User]:
+    """Active agents and team leads who can take tickets, with team and availability loaded."""
+    rows = User.objects.filter(role__in=(Role.AGENT, Role.TEAM_LEAD), is_active=True)
+    if team_id is not None:
+        rows = rows.filter(team_id=team_id)
+    return list(rows.select_related("team", "availability").order_by("team__code", "display_name", "pk"))
+
+
+def availability_of(user_id: int) -> AgentAvailability | None:
+    return AgentAvailability.objects.filter(user_id=user_id).first()
+
+
+def attachment_with_ticket(pk: int) -> Attachment | None:
+    """An attachment with its message and ticket, to check who may download it."""
+    return Attachment.objects.select_related("message__ticket").filter(pk=pk).first()
+
+
+def categories(*, include_pk: int | None = None) -> QuerySet[Category]:
+    """Categories to choose from: the active ones, plus the one a ticket already has."""
+    cond = Q(is_active=True)
+    if include_pk is not None:
+        cond |= Q(pk=include_pk)
+    return Category.objects.filter(cond).select_related("parent").order_by("code")
+
+
+def process_definitions() -> list[ProcessDefinition]:
+    """Every process with all its steps (retired ones too) and their control points."""
+    steps = ProcessStep.objects.prefetch_related("control_points").order_by("order")
+    return list(ProcessDefinition.objects.prefetch_related(Prefetch("steps", queryset=steps)).order_by("ticket_type"))
+
+
+def process_definition(pk: int) -> ProcessDefinition | None:
+    return ProcessDefinition.objects.filter(pk=pk).first()
+
+
+def process_step(pk: int) -> ProcessStep | None:
+    return ProcessStep.objects.select_related("definition").prefetch_related("control_points").filter(pk=pk).first()
+
+
+def canned_reply(pk: int) -> CannedReply | None:
+    return CannedReply.objects.filter(pk=pk).first()
+
+
+def canned_reply_list(*, include_retired: bool = True) -> QuerySet[CannedReply]:
+    qs = CannedReply.objects.all() if include_retired else CannedReply.objects.filter(is_active=True)
+    return qs.order_by("-is_active", "ticket_type", "title", "pk")
+
+
+def names_for_history(user_ids: set[int], team_ids: set[int], category_ids: set[int]) -> dict[str, dict[int, str]]:
+    """Display names of the people, teams and categories a ticket's history refers to, by id."""
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    teams = {t.pk: str(t) for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
+    cats = {c.pk: str(c) for c in Category.objects.filter(pk__in=category_ids)} if category_ids else {}
+    return {"user": users, "team": teams, "category": cats}
+
+
+# --- reads for the REST API ----------------------------------------------------------------------
+
+
+def ticket_row(pk: int) -> Ticket | None:
+    """One ticket with the rows its list entry shows (customer, agent, team, category, step)."""
+    return _base().filter(pk=pk).first()
+
+
+def ticket_events(ticket_id: int) -> QuerySet[TicketEvent]:
+    """A ticket's history, oldest first, with who did each thing."""
+    return TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor").order_by("at", "pk")
+
+
+def category_by_pk(pk: int) -> Category | None:
+    return Category.objects.filter(pk=pk).first()
+
+
+def control_point_by_pk(pk: int) -> ControlPoint | None:
+    return ControlPoint.objects.select_related("step").filter(pk=pk).first()
+
+
+def person(pk: int) -> User | None:
+    """Any user by id (a customer a contact is logged for, an agent a ticket goes to)."""
+    return User.objects.select_related("team").filter(pk=pk).first()

@@ -107,6 +107,7 @@ def test_production_recipe_postgres_redis_gunicorn_workers(production_database: 
             "gthread",
             "--threads",
             "4",
+            "--no-control-socket",
         ],
         env,
         tmp_path / "gunicorn.log",

@@ -22,6 +22,7 @@ from sqm.core.roles import Cap, Role
 from sqm.org.models import AgentSkill, Skill, SkillKind, User
 from sqm.tickets.models import ACTIVE_STATUSES, AgentAvailability, EventKind, Ticket, TicketType
 from sqm.tickets.services.common import active, audit, event, load_add, require_cap
+from sqm.tickets.sla.services import clock_team_changed as sla_team_changed
 
 ASSIGNABLE_ROLES = (Role.AGENT,)
 
@@ -113,6 +114,8 @@ def _assign(ticket: Ticket, agent: User, *, actor: Any, reason: str) -> None:
         ticket.status = "open"
     ticket.updated_at = now
     ticket.save(update_fields=["assignee", "team", "owner", "status", "updated_at"])
+    if "team" in changes:
+        sla_team_changed(ticket, actor=actor)
     event(ticket, EventKind.ASSIGNED, actor, assignee=agent.pk, previous=previous, reason=reason)
     audit(actor, "assign", ticket, changes)
 

@@ -51,7 +51,8 @@ def check_files(files: list[IncomingFile], field: str = "attachments") -> list[t
         raise DomainError(_("Attach at most %(n)d files.") % {"n": MAX_FILES}, field=field, code="too_many")
     checked = []
     for incoming in files:
-        name = PurePath(incoming.name.replace("\\", "/")).name[:200] or "file"
+        printable = "".join(c for c in incoming.name if c.isprintable())
+        name = PurePath(printable.replace("\\", "/")).name[:200] or "file"
         if len(incoming.content) > max_bytes():
             raise DomainError(
                 _("“%(name)s” is larger than %(mb)d MB.") % {"name": name, "mb": max_bytes() // (1024 * 1024)},

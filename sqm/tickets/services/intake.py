@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,16 +25,19 @@ from sqm.tickets.models import (
     MessageKind,
     Priority,
     Ticket,
+    TicketEvent,
     TicketMessage,
     TicketType,
 )
 from sqm.tickets.services import process
 from sqm.tickets.services.attachments import IncomingFile, check_files, store_files
-from sqm.tickets.services.common import TICKET_AUDIT_FIELDS, audit, clean_text, event, is_customer
+from sqm.tickets.services.common import TICKET_AUDIT_FIELDS, audit, clean_text, event, is_customer, require_cap
+from sqm.tickets.sla import services as sla
 
 CUSTOMER_CHANNELS = {Channel.WEB, Channel.API, Channel.QR}
 AGENT_LOGGED_CHANNELS = {Channel.PHONE, Channel.WALK_IN, Channel.CHAT}
 LANGUAGES = ("zh", "en", "yue")
+PHONE_CHARS = frozenset("0123456789+-() ")
 
 
 def _check_choice(value: str, choices: Any, field: str) -> None:
@@ -76,8 +84,14 @@ def ticket_create(
     ``actor=None`` means the system itself (e-mail intake).
     """
     _check_actor(actor, customer, channel)
+    fingerprint = (
+        _fingerprint(customer, type, subject, description, channel, priority, category, language, attachments)
+        if idempotency_key
+        else ""
+    )
     existing = _existing(actor, idempotency_key, email_message_id)
     if existing is not None:
+        _same_request(existing, idempotency_key, fingerprint)
         return existing, False
     _check_choice(type, TicketType, "type")
     _check_choice(channel, Channel, "channel")
@@ -108,11 +122,14 @@ def ticket_create(
         existing = _existing(actor, idempotency_key, email_message_id)
         if existing is None:
             raise
+        _same_request(existing, idempotency_key, fingerprint)
         return existing, False
     store_files(message, checked)
-    event(ticket, EventKind.CREATED, actor, channel=channel, type=type, priority=priority)
+    request = {"request": fingerprint} if idempotency_key else {}
+    event(ticket, EventKind.CREATED, actor, channel=channel, type=type, priority=priority, **request)
     audit(actor, "create", ticket, diff(None, snapshot(ticket, TICKET_AUDIT_FIELDS)))
     process.start(ticket, actor)
+    sla.clock_start(ticket, actor=actor)
     _route(actor, ticket)
     return ticket, True
 
@@ -157,6 +174,38 @@ def _existing(actor: Any, idempotency_key: str | None, email_message_id: str | N
     return None
 
 
+def _fingerprint(
+    customer: User,
+    type: str,
+    subject: str,
+    description: str,
+    channel: str,
+    priority: str,
+    category: Category | None,
+    language: str,
+    attachments: list[IncomingFile] | None,
+) -> str:
+    """A hash of what a create request asked for, kept with its Idempotency-Key to spot a reused key."""
+    files = sorted(hashlib.sha256(f.content).hexdigest() for f in attachments or [])
+    parts = [customer.pk, str(type), str(subject or "").strip(), str(description or "").strip(), str(channel)]
+    parts += [str(priority), getattr(category, "pk", None), str(language), files]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _same_request(existing: Ticket, idempotency_key: str | None, fingerprint: str) -> None:
+    """A reused Idempotency-Key must come with the same request it first came with."""
+    if not idempotency_key or existing.idempotency_key is None:
+        return
+    first = TicketEvent.objects.filter(ticket=existing, kind=EventKind.CREATED).values_list("data", flat=True).first()
+    recorded = (first or {}).get("request")
+    if recorded is not None and recorded != fingerprint:
+        raise DomainError(
+            _("This Idempotency-Key was already used for a different request; send a new key."),
+            field="Idempotency-Key",
+            code="idempotency_key_reused",
+        )
+
+
 def _route(actor: Any, ticket: Ticket) -> None:
     """A contact logged by an agent stays with that agent; everything else is assigned automatically."""
     from sqm.tickets.services import assignment
@@ -165,3 +214,62 @@ def _route(actor: Any, ticket: Ticket) -> None:
         assignment.assign_to(actor=actor, ticket=ticket, agent=actor, reason="logged")
         return
     transaction.on_commit(lambda: assignment.queue_auto_assign(ticket.pk))
+
+
+@transaction.atomic
+def walk_in_customer_create(*, actor: Any, display_name: str, phone: str = "", email: str = "") -> User:
+    """A customer record for someone who calls or walks in without an account, made by the agent.
+
+    Agents (``Cap.TICKET_WORK``) may do this so a contact is logged in one go; managing accounts
+    stays with administrators (:func:`sqm.org.services.user_create`). The record has no password
+    (the customer can be given one later) and needs a phone number or an e-mail address, so the
+    centre can reach the customer; a number or address that a customer already has is refused,
+    so the agent picks that customer instead of making a double.
+    """
+    from sqm.audit.services import audit_append
+    from sqm.org.services import USER_FIELDS
+
+    require_cap(actor, Cap.TICKET_WORK)
+    display_name = clean_text(display_name, "display_name", 100)
+    phone = clean_text(phone, "phone", 32, required=False)
+    email = clean_text(email, "email", 254, required=False)
+    _check_walk_in_contact(phone, email)
+    user = User(username=_walk_in_username(), display_name=display_name, role=Role.CUSTOMER, phone=phone, email=email)
+    user.set_unusable_password()
+    user.save()
+    audit_append(actor=actor, action="create", target=user, changes=diff(None, snapshot(user, USER_FIELDS)))
+    return user
+
+
+def _check_walk_in_contact(phone: str, email: str) -> None:
+    if not phone and not email:
+        raise DomainError(_("Give a phone number or an e-mail address to reach the customer."), field="phone")
+    if phone and (not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 5):
+        raise DomainError(_("Enter a phone number made of digits (and + - ( ) or spaces)."), field="phone")
+    if phone:
+        known = User.objects.filter(role=Role.CUSTOMER, phone=phone).first()
+        if known is not None:
+            raise DomainError(
+                _("%(name)s already has this phone number; choose that customer instead.") % {"name": known},
+                field="phone",
+                code="unique",
+            )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field="email") from exc
+        known = User.objects.filter(email__iexact=email).first()
+        if known is not None:
+            raise DomainError(
+                _("%(name)s already has this e-mail address; choose that customer instead.") % {"name": known},
+                field="email",
+                code="unique",
+            )
+
+
+def _walk_in_username() -> str:
+    while True:
+        username = f"walkin-{secrets.token_hex(4)}"
+        if not User.objects.filter(username__iexact=username).exists():
+            return username

@@ -37,6 +37,7 @@ from sqm.tickets.services.common import (
     require_cap,
     text_fingerprint,
 )
+from sqm.tickets.sla import services as sla
 
 # Which status may follow which, for staff. Customers only reply and reopen.
 TRANSITIONS: dict[str, set[str]] = {
@@ -113,6 +114,7 @@ def ticket_reply(
         ticket.status = target
     ticket.updated_at = message.created_at
     ticket.save(update_fields=["first_response_at", "owner", "status", "updated_at"])
+    sla.clock_on_reply(ticket, actor=actor, before=changes.get("status", {}).get("before", ticket.status))
     event(ticket, EventKind.REPLIED, actor, message=message.pk)
     audit(actor, "reply", ticket, changes)
     transaction.on_commit(lambda: _notify(message.pk))
@@ -144,6 +146,16 @@ def ticket_customer_reply(
         return TicketMessage.objects.get(email_message_id=email_message_id)
     if ticket.status == Status.CLOSED:
         raise DomainError(_("This ticket is closed; reopen it or open a new one."), field="body")
+    if (
+        ticket.status == Status.RESOLVED
+        and timezone.now() - (ticket.resolved_at or ticket.updated_at) > reopen_window()
+    ):
+        raise DomainError(
+            _("This ticket can no longer be reopened (%(days)d days have passed); please open a new one.")
+            % {"days": reopen_window().days},
+            field="body",
+            code="reopen_window",
+        )
     body = clean_text(body, "body", 20000)
     message = _message(ticket, MessageKind.CUSTOMER, ticket.customer, body, attachments, email_message_id)
     event(ticket, EventKind.CUSTOMER_REPLIED, actor, message=message.pk)
@@ -203,6 +215,7 @@ def _set_status(ticket: Ticket, status: str, actor: Any, *, reopening: bool = Fa
         event(ticket, EventKind.REOPENED, actor, before=before)
     ticket.updated_at = now
     ticket.save(update_fields=["status", "resolved_at", "closed_at", "reopen_count", "updated_at"])
+    sla.clock_on_status(ticket, before=before, after=status, actor=actor)
     event(ticket, EventKind.STATUS, actor, before=before, after=status)
     audit(actor, "status", ticket, {"status": {"before": before, "after": status}})
     if status == Status.CLOSED:
@@ -287,6 +300,8 @@ def ticket_update(
         audit(actor, "update", ticket, changes)
         if "type" in changes and not ticket.step_progress.exists():
             process.start(ticket, actor)
+        if "priority" in changes or "type" in changes:
+            sla.clock_recompute(ticket, actor=actor, reason="update")
     return ticket
 
 
@@ -306,6 +321,7 @@ def ticket_transfer(*, actor: Any, ticket: Ticket, team: Team) -> Ticket:
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=["team", "updated_at"])
     event(ticket, EventKind.TRANSFERRED, actor, before=before, after=team.pk)
+    sla.clock_team_changed(ticket, actor=actor)
     audit(actor, "transfer", ticket, {"team": {"before": before, "after": team.pk}})
     if ticket.assignee_id is not None:
         assignment.unassign(ticket, actor, reason="transfer")  # queues it for the new team

@@ -73,7 +73,7 @@ def test_rejected_attachment_stores_nothing():
 def test_attachments_are_stored_once_by_content(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     ticket = _open(attachments=[IncomingFile(name="a.png", content=PNG), IncomingFile(name="b.png", content=PNG)])
-    files = list(Attachment.objects.filter(message__ticket=ticket))
+    files = list(Attachment.objects.filter(message__ticket=ticket).order_by("pk"))
     assert [f.name for f in files] == ["a.png", "b.png"]
     assert files[0].file.name == files[1].file.name and files[0].file.read() == PNG
 

@@ -47,6 +47,8 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--worker-class",
             "gthread",
+            "--control-socket",
+            str(settings.DATA_DIR / "gunicorn.ctl"),
             "--access-logfile",
             "-",
             "--graceful-timeout",

@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
     def _calendar(self, options: dict[str, Any], start: dt.datetime) -> BusinessCalendar:
         if options["calendar"]:
-            raise CommandError("--calendar: no calendars are defined in SQM yet; use --hours/--days/--holidays")
+            return self._stored_calendar(options["calendar"])
         try:
             zone = ZoneInfo(options["tz"] or settings.TIME_ZONE)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -84,3 +84,14 @@ class Command(BaseCommand):
         return BusinessCalendar(
             tz=zone, weekly={d: hours for d in days}, holidays=frozenset(holidays), makeup_days=frozenset(makeup)
         )
+
+    def _stored_calendar(self, name: str) -> BusinessCalendar:
+        """A calendar defined in SQM (weekly hours, holidays and make-up days as stored)."""
+        from sqm.tickets.sla.calendars import business_calendar, calendar_by_name
+        from sqm.tickets.sla.selectors import calendar_choices
+
+        stored = calendar_by_name(name)
+        if stored is None:
+            known = ", ".join(c.name for c in calendar_choices()) or "none"
+            raise CommandError(f"--calendar: no calendar named {name!r} (known: {known})")
+        return business_calendar(stored)
