@@ -25,6 +25,14 @@ SORT_CHOICES = [
     ("priority", _("Most urgent first")),
     ("age", _("Oldest first")),
     ("-age", _("Newest first")),
+    ("due", _("Resolution due soonest")),
+    ("due_response", _("Response due soonest")),
+]
+RISK_CHOICES = [
+    ("", _("Any SLA risk")),
+    ("on_track", _("On track")),
+    ("warning", _("Warning")),
+    ("breached", _("Breached")),
 ]
 STATUS_ACTIVE, STATUS_ALL, STATUS_NOT_CLOSED = "", "all", "not_closed"
 UNASSIGNED = "none"
@@ -73,6 +81,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"placeholder": _("User name, phone or e-mail")}),
     )
+    risk = forms.ChoiceField(label=_("SLA risk"), required=False, choices=RISK_CHOICES)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(
@@ -111,6 +120,7 @@ class QueueFilterForm(StyledFormMixin, forms.Form):
             category_id=data["category"].pk if data.get("category") else None,
             team_id=data["team"].pk if data.get("team") else None,
             text=(data.get("q") or "").strip(),
+            risk=data.get("risk", ""),
         )
         assignee = data.get("assignee", "")
         if assignee == UNASSIGNED:

@@ -159,6 +159,9 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "created_at", "id"], name="ticket_team_idx"),
             models.Index(fields=["customer", "created_at", "id"], name="ticket_customer_idx"),
             models.Index(fields=["owner", "status"], name="ticket_owner_idx"),
+            # The queues' "soonest due" sorts (keyset on due time, id; NULLs last like the index).
+            models.Index(fields=["status", "due_resolution_at", "id"], name="ticket_status_due_idx"),
+            models.Index(fields=["status", "due_response_at", "id"], name="ticket_status_due_resp_idx"),
         ]
 
     def __str__(self) -> str:

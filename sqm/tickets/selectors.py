@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OrderBy, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sqm.core.errors import DomainError
@@ -34,7 +34,15 @@ SORTS = {
     "age": ("created_at", "pk"),
     "-age": ("-created_at", "-pk"),
     "priority": ("priority_rank", "created_at", "pk"),
+    # Soonest SLA due time first; tickets without one (no clock) come after all the others.
+    "due": ("due_resolution_at", "pk"),
+    "due_response": ("due_response_at", "pk"),
 }
+TIME_KEYS = {"created_at", "due_resolution_at", "due_response_at"}
+# Ascending keys that may be NULL: they sort NULLs last (as PostgreSQL's B-tree indexes store
+# them), and the keyset condition treats NULL as larger than every time.
+NULLABLE_KEYS = {"due_resolution_at", "due_response_at"}
+RISKS = ("on_track", "warning", "breached")
 
 
 @dataclass
@@ -52,6 +60,7 @@ class QueueFilters:
     owner_id: int | None = None
     customer_id: int | None = None
     text: str = ""
+    risk: str = ""  # SLA risk: on_track (also tickets without a clock) | warning | breached
 
 
 @dataclass
@@ -86,7 +95,17 @@ def filtered(filters: QueueFilters) -> QuerySet[Ticket]:
         if number.isdigit():
             match |= Q(pk=int(number))
         qs = qs.filter(match)
+    if filters.risk:
+        qs = _with_risk(qs, filters.risk)
     return qs
+
+
+def _with_risk(qs: QuerySet[Ticket], risk: str) -> QuerySet[Ticket]:
+    from sqm.tickets.sla.selectors import with_risk  # the SLA module imports this app's models
+
+    if risk not in RISKS:
+        raise DomainError(_("Unknown SLA risk."), field="risk", code="invalid_choice")
+    return with_risk(qs, risk)
 
 
 def _encode(values: list[Any]) -> str:
@@ -100,10 +119,7 @@ def _decode(cursor: str, sort: str) -> list[Any]:
         keys = SORTS[sort]
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
-        decoded = [
-            dt.datetime.fromisoformat(v) if k.lstrip("-") == "created_at" else int(v)
-            for k, v in zip(keys, values, strict=True)
-        ]
+        decoded = [_decode_value(k.lstrip("-"), v) for k, v in zip(keys, values, strict=True)]
         if any(isinstance(v, dt.datetime) and v.tzinfo is None for v in decoded):
             raise ValueError("naive time")
         if any(isinstance(v, int) and not 0 <= v < 2**63 for v in decoded):
@@ -113,25 +129,53 @@ def _decode(cursor: str, sort: str) -> list[Any]:
         raise DomainError(_("This cursor is not valid here; start again from the first page."), field="after") from exc
 
 
+def _decode_value(name: str, value: Any) -> Any:
+    if value is None and name in NULLABLE_KEYS:
+        return None
+    if name in TIME_KEYS:
+        if not isinstance(value, str):
+            raise ValueError("not a time")
+        return dt.datetime.fromisoformat(value)
+    return int(value)
+
+
+def _beyond(key: str, value: Any) -> Q:
+    """Rows whose ``key`` comes strictly after ``value`` (NULLs last for nullable keys)."""
+    name = key.lstrip("-")
+    if name in NULLABLE_KEYS:
+        if value is None:
+            return Q(pk__in=[])  # nothing comes after NULL
+        return Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+    op = "lt" if key.startswith("-") else "gt"
+    return Q(**{f"{name}__{op}": value})
+
+
+def _same(key: str, value: Any) -> Q:
+    name = key.lstrip("-")
+    return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+
 def _after(qs: QuerySet[Ticket], sort: str, values: list[Any]) -> QuerySet[Ticket]:
     """Rows strictly after ``values`` in the sort order (a keyset condition the index can use)."""
     keys = SORTS[sort]
     condition = Q()
     for i, key in enumerate(keys):
-        name = key.lstrip("-")
-        op = "lt" if key.startswith("-") else "gt"
-        step = Q(**{f"{name}__{op}": values[i]})
+        step = _beyond(key, values[i])
         for j in range(i):
-            step &= Q(**{keys[j].lstrip("-"): values[j]})
+            step &= _same(keys[j], values[j])
         condition |= step
     return qs.filter(condition)
+
+
+def _ordering(sort: str) -> list[str | OrderBy]:
+    return [F(key).asc(nulls_last=True) if key in NULLABLE_KEYS else key for key in SORTS[sort]]
 
 
 def queue(filters: QueueFilters, *, sort: str = "priority", after: str = "", limit: int = 50) -> Page:
     """One page of a queue. The cursor is opaque; following it never skips or repeats a ticket."""
     if sort not in SORTS:
         raise DomainError("unknown sort", field="sort", code="invalid_choice")
-    qs = filtered(filters).order_by(*SORTS[sort])
+    qs = filtered(filters).select_related("sla_clock").order_by(*_ordering(sort))
     if after:
         qs = _after(qs, sort, _decode(after, sort))
     items = list(qs[: limit + 1])

@@ -46,8 +46,10 @@ from sqm.tickets.models import (
     TicketType,
 )
 from sqm.tickets.services.workflow import TRANSITIONS
+from sqm.tickets.sla import selectors as sla_selectors
 
 QUEUE_PAGE_SIZE = 50
+SLA_REFRESH_SECONDS = 30
 SHIFT_ROLES = (Role.AGENT, Role.TEAM_LEAD)
 
 
@@ -275,6 +277,8 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
         "history": _history(ticket, process["step_map"], process["point_map"]),
         "transitions": [(s, _label(Status, s)) for s in Status.values if s in TRANSITIONS[ticket.status]],
         "kb_suggest_url": _kb_suggest_url(user, ticket),
+        "sla": _sla_context(ticket),
+        "sla_history": _sla_history(ticket),
         "customer_queue_url": reverse("tickets:team_queue")
         + "?"
         + urlencode({"status": "all", "team": "", "customer": ticket.customer.username}),
@@ -294,6 +298,84 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
             initial={"team": ticket.team_id}
         )
     return context
+
+
+# --- the SLA panel ----------------------------------------------------------------------------
+
+
+def business_time_text(delta: dt.timedelta) -> str:
+    """A span of business time as people read it: "2 h 05 min", "45 min", "3 min"."""
+    minutes = int(abs(delta).total_seconds()) // 60
+    hours, rest = divmod(minutes, 60)
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": rest}
+    return _("%(m)d min") % {"m": rest}
+
+
+def _sla_context(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's SLA countdown (:func:`sqm.tickets.sla.selectors.clock_view`) with readable spans."""
+    view = sla_selectors.clock_view(ticket)
+    if not view["has_clock"]:
+        return view
+    for entry in view["targets"]:
+        left = entry["business_left"]
+        entry["overdue"] = left < dt.timedelta(0)
+        entry["left_text"] = business_time_text(left)
+        entry["target_text"] = duration_text(entry["minutes"])
+    view["open"] = any(entry["met_at"] is None for entry in view["targets"]) and not view["stopped"]
+    view["refresh_seconds"] = SLA_REFRESH_SECONDS
+    return view
+
+
+def _sla_history(ticket: Ticket) -> list[dict[str, Any]]:
+    """Every SLA clock event of the ticket, oldest first, with a readable detail."""
+    rows = []
+    for event in sla_selectors.clock_events(ticket):
+        data = event.data or {}
+        parts = []
+        if event.on_time is not None:
+            parts.append(str(_("on time") if event.on_time else _("late")))
+        reason = data.get("reason")
+        if reason:
+            parts.append(str(SLA_REASONS.get(reason, reason)))
+        if event.kind == "recomputed":
+            parts.append(_due_change(data.get("before") or {}, data.get("after") or {}))
+        rows.append({"event": event, "detail": " · ".join(p for p in parts if p)})
+    return rows
+
+
+SLA_REASONS = {
+    **sla_selectors.PAUSE_LABELS,
+    "reopened": _("ticket reopened"),
+    "update": _("type or priority changed"),
+    "team": _("moved to another team"),
+    "policy": _("SLA policy set by hand"),
+    "calendar": _("working calendar edited"),
+    "team_calendar": _("team calendar changed"),
+}
+
+
+def _due_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """"resolution due 11-24 18:00 → 11-25 12:00" for a recomputation (centre time)."""
+    def short(value: Any) -> str:
+        if not value:
+            return "—"
+        return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%m-%d %H:%M")
+
+    old, new = before.get("due_resolution_at"), after.get("due_resolution_at")
+    if old == new:
+        return ""
+    return str(_("resolution due %(before)s → %(after)s") % {"before": short(old), "after": short(new)})
+
+
+@require(Cap.TICKET_VIEW)
+@require_GET
+def sla_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The SLA panel alone, which the ticket page reloads every 30 s (htmx) as a live countdown."""
+    ticket = selectors.ticket_row(pk)
+    if ticket is None:
+        raise Http404
+    return render(request, "tickets/partials/sla_panel.html", {"ticket": ticket, "sla": _sla_context(ticket)})
 
 
 def _edit_initial(ticket: Ticket) -> dict[str, Any]:

@@ -75,6 +75,7 @@ def clock_view(ticket: Ticket | int, *, now: dt.datetime | None = None) -> dict[
         "policy": str(clock.policy),
         "policy_id": clock.policy_id,
         "calendar": clock.calendar.name,
+        "time_zone": clock.calendar.time_zone,
         "started_at": clock.started_at,
         "paused": clock.paused_since is not None and clock.pause_reason == PAUSE_WAITING,
         "stopped": clock.pause_reason == PAUSE_RESOLVED,

@@ -31,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="delete all data first (SQLite only)")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--size",
+            choices=("normal", "large"),
+            default="normal",
+            help="how much history: normal (about 100,000 tickets) or large (about 1,000,000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
@@ -41,16 +47,20 @@ class Command(BaseCommand):
         if User.objects.filter(role=Role.ADMIN).exists():
             self.stdout.write("The data directory already holds a centre; keeping it (use --reset to rebuild).")
         else:
-            self._build(options["seed"])
+            self._build(options["seed"], options["size"])
         self._print_logins()
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 
-    def _build(self, seed: int) -> None:
-        """Run every app's demo loader in INSTALLED_APPS order, sharing one seeded generator."""
+    def _build(self, seed: int, size: str = "normal") -> None:
+        """Run every app's demo loader in INSTALLED_APPS order, sharing one seeded generator.
+
+        Each loader runs in one transaction, except a bulk loader that declares
+        ``MANAGES_TRANSACTIONS = True`` and commits chunk by chunk itself.
+        """
         rng = random.Random(seed)
-        shared: dict[str, Any] = {}
-        self.stdout.write(f"Building the demo centre (seed {seed})…")
+        shared: dict[str, Any] = {"size": size}
+        self.stdout.write(f"Building the demo centre (seed {seed}, size {size})…")
         for config in apps.get_app_configs():
             try:
                 loader = importlib.import_module(f"{config.name}.demo")
@@ -59,8 +69,11 @@ class Command(BaseCommand):
                     raise
                 continue
             started = time.monotonic()
-            with transaction.atomic():
+            if getattr(loader, "MANAGES_TRANSACTIONS", False):
                 summary = loader.load(rng=rng, shared=shared)
+            else:
+                with transaction.atomic():
+                    summary = loader.load(rng=rng, shared=shared)
             self.stdout.write(f"  {config.verbose_name}: {summary} ({time.monotonic() - started:.1f} s)")
 
     def _reset(self) -> None:
