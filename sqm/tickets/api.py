@@ -57,10 +57,12 @@ from sqm.tickets.schemas import (
     TicketFilters,
     TicketPageOut,
     TicketPatchIn,
+    TicketSlaOut,
     TransferIn,
     TransitionIn,
 )
 from sqm.tickets.services.attachments import MAX_FILES, IncomingFile, max_bytes
+from sqm.tickets.sla import selectors as sla_selectors
 
 router = Router()
 T = TypeVar("T")
@@ -219,6 +221,7 @@ def tickets_list(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
         owner_id=filters.owner_id,
         customer_id=filters.customer_id if staff else actor.pk,
         text=filters.q,
+        risk=filters.risk or "",
     )
     sort = filters.sort or ("priority" if staff else "-age")
     page = selectors.queue(queue_filters, sort=sort, after=filters.after, limit=filters.limit)
@@ -360,6 +363,16 @@ def tickets_events(request: HttpRequest, ticket_id: Id) -> Any:
     """Everything that happened to the ticket, oldest first (staff only)."""
     _staff_ticket(request, ticket_id, Cap.TICKET_VIEW)
     return list(selectors.ticket_events(ticket_id))
+
+
+@router.get("/{ticket_id}/sla", response=TicketSlaOut, summary="A ticket's SLA countdown and clock events")
+def tickets_sla(request: HttpRequest, ticket_id: Id) -> Any:
+    """Business time left and wall-clock due time for response and resolution, risk, pause state,
+    and every SLA event (started, paused, resumed, warned, breached, met, recomputed), staff only."""
+    _staff_ticket(request, ticket_id, Cap.TICKET_VIEW)
+    view = sla_selectors.clock_view(ticket_id)
+    view["events"] = sla_selectors.clock_events(ticket_id) if view["has_clock"] else []
+    return view
 
 
 # --- attachments ----------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ OptionalBody = Annotated[str, bounds(20000)]
 Reason = Annotated[str, bounds(2000, min_length=1)]
 SearchText = Annotated[str, bounds(100)]
 TicketLanguage = Literal["zh", "en", "yue"]
-Sort = Literal["priority", "age", "-age"]
+Sort = Literal["priority", "age", "-age", "due", "due_response"]
+SlaRisk = Literal["on_track", "warning", "breached"]
 #: The opaque cursor of a queue page (base64url of the last row's sort keys).
 Cursor = Annotated[str, StringConstraints(max_length=300, pattern=r"^[A-Za-z0-9_-]*$")]
 #: An agent id, or ``mine`` for the caller.
@@ -201,7 +202,16 @@ class TicketFilters(InputSchema):
     owner_id: Id | None = Field(default=None, description="First-contact owner.")
     customer_id: Id | None = None
     q: SearchText = Field(default="", description="Part of the subject, or a ticket number (T00000042).")
-    sort: Sort | None = Field(default=None, description="Staff default: priority; customers: -age (newest first).")
+    risk: SlaRisk | None = Field(
+        default=None, description="SLA risk of the ticket's clock; on_track also takes tickets without a clock."
+    )
+    sort: Sort | None = Field(
+        default=None,
+        description=(
+            "Staff default: priority; customers: -age (newest first). due / due_response: soonest resolution / "
+            "response due time first, tickets without an SLA clock last."
+        ),
+    )
     after: Cursor = Field(default="", description="The ``next_after`` of the previous page.")
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -337,3 +347,54 @@ class ProcessOut(Schema):
     @staticmethod
     def resolve_steps(obj: Any) -> list[Any]:
         return list(obj.steps.all())
+
+
+# --- SLA clock ------------------------------------------------------------------------------------
+
+
+class SlaTargetOut(Schema):
+    """One target of a ticket's SLA clock (first response or resolution), worked out at request time."""
+
+    target: Literal["response", "resolution"]
+    minutes: int = Field(description="The target in business minutes.")
+    due_at: dt.datetime | None = Field(description="Wall-clock due time (a lower bound while the clock is paused).")
+    warn_at: dt.datetime | None
+    met_at: dt.datetime | None
+    met_on_time: bool | None
+    business_left_seconds: int = Field(description="Business time left; negative when overdue.")
+    business_spent_seconds: int
+    state: Literal["met", "paused", "on_track", "warning", "breached"]
+    risk: SlaRisk
+
+    @staticmethod
+    def resolve_business_spent_seconds(obj: dict[str, Any]) -> int:
+        return int(obj["business_spent"].total_seconds())
+
+
+class SlaEventOut(Schema):
+    id: int
+    kind: str
+    target: str
+    at: dt.datetime
+    on_time: bool | None
+    policy_id: int | None
+    data: dict[str, Any]
+
+
+class TicketSlaOut(Schema):
+    """A ticket's SLA countdown and every clock event. ``has_clock`` is false (and the rest empty)
+    for a ticket no SLA policy applies to."""
+
+    has_clock: bool
+    policy: str | None = None
+    policy_id: int | None = None
+    calendar: str | None = None
+    time_zone: str | None = None
+    started_at: dt.datetime | None = None
+    paused: bool = False
+    stopped: bool = False
+    paused_since: dt.datetime | None = None
+    pause_reason: str = ""
+    risk: SlaRisk | None = None
+    targets: list[SlaTargetOut] = Field(default_factory=list)
+    events: list[SlaEventOut] = Field(default_factory=list)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("log/", views.log_contact, name="log_contact"),
     path("log/customers/", views.customer_search, name="customer_search"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("<int:pk>/sla/", views.sla_panel, name="sla_panel"),
     path("<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
     path("<int:pk>/checklist/", views.control_point_tick, name="control_point_tick"),
     path("<int:pk>/step/complete/", views.step_complete, name="step_complete"),

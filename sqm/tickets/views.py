@@ -356,7 +356,8 @@ SLA_REASONS = {
 
 
 def _due_change(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """"resolution due 11-24 18:00 → 11-25 12:00" for a recomputation (centre time)."""
+    """ "resolution due 11-24 18:00 → 11-25 12:00" for a recomputation (centre time)."""
+
     def short(value: Any) -> str:
         if not value:
             return "—"

@@ -1,5 +1,6 @@
 """Permission-matrix rows of the SLA pages: calendars (``Cap.CALENDAR_MANAGE``), policies
-(``Cap.PROCESS_MANAGE``) and each staff member's own notifications (``Cap.TICKET_VIEW``)."""
+(``Cap.PROCESS_MANAGE``), each staff member's own notifications (``Cap.TICKET_VIEW``) and a
+ticket's SLA panel (``Cap.TICKET_VIEW``; the ticket is the one of :mod:`.matrix`)."""
 
 from __future__ import annotations
 
@@ -64,5 +65,6 @@ PAGES = {
     "sla:notification_list": Page(Cap.TICKET_VIEW),
     "sla:notification_read_all": Page(Cap.TICKET_VIEW, "POST"),
     "sla:notification_read": Page(Cap.TICKET_VIEW, "POST", _note),
+    "tickets:sla_panel": Page(Cap.TICKET_VIEW, kwargs=lambda w, u: {"pk": w.ui_ticket.pk}),
 }
 API: dict = {}

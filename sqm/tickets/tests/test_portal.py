@@ -439,7 +439,7 @@ def test_internal_notes_and_their_files_stay_hidden(
     services.ticket_reply(
         actor=agent,
         ticket=ticket,
-        body="内部备注：疑似重复投诉",
+        body="仅班组内部可见：疑似重复投诉",
         internal=True,
         attachments=[IncomingFile("内部.txt", TXT)],
     )
@@ -449,7 +449,7 @@ def test_internal_notes_and_their_files_stay_hidden(
     for viewer in (customer, users_by_role[Role.QUALITY_MANAGER]):
         html = client_for(viewer).get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
         assert "您好，已为您登记。" in html
-        assert "内部备注" not in html and "内部.txt" not in html
+        assert "仅班组内部可见" not in html and "内部.txt" not in html
     url = reverse("portal:attachment", args=[ticket.pk, note_file.pk])
     assert client_for(customer).get(url).status_code == 403
     assert client_for(users_by_role[Role.QUALITY_MANAGER]).get(url).status_code == 404

@@ -5,6 +5,7 @@ iCalendar (all or nothing, errors naming the line or field), the admin pages, po
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 
 from sqm.audit.models import AuditEntry
 from sqm.core.errors import DomainError, PermissionDeniedError
@@ -24,6 +26,13 @@ from sqm.tickets.sla.defaults import ALWAYS_OPEN_CALENDAR, CENTRE_CALENDAR
 from sqm.tickets.tests.sla_fixtures import at, install_defaults
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The assertions read the English messages."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -374,6 +383,7 @@ def test_calendar_pages_for_an_administrator(admin_user, client_for, django_asse
 
 def test_day_form_and_import_through_the_pages(admin_user, client_for):
     client = client_for(admin_user)
+    client.cookies["sqm_language"] = "en"  # the assertions read English messages
     centre = _centre()
     url = reverse("sla:calendar_day_add", args=[centre.pk])
     bad = client.post(url, {"date": "2026-10-01", "kind": "makeup", "name": "x"})
@@ -398,6 +408,7 @@ def test_day_form_and_import_through_the_pages(admin_user, client_for):
 
 def test_calendar_edit_page_shows_errors_on_the_weekday(admin_user, client_for):
     client = client_for(admin_user)
+    client.cookies["sqm_language"] = "en"  # the assertions read English messages
     centre = _centre()
     form = {
         "name": centre.name,
