@@ -8,7 +8,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, OrderBy, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from sqm.core.errors import DomainError
@@ -24,6 +26,7 @@ from sqm.tickets.models import (
     ControlPoint,
     ProcessDefinition,
     ProcessStep,
+    Status,
     StepProgress,
     Ticket,
     TicketEvent,
@@ -74,7 +77,9 @@ def _base() -> QuerySet[Ticket]:
 
 
 def filtered(filters: QueueFilters) -> QuerySet[Ticket]:
-    qs = _base().filter(status__in=filters.status or list(ACTIVE_STATUSES))
+    statuses = filters.status or list(ACTIVE_STATUSES)
+    # Every status chosen: no condition at all, so an ordered index can serve "newest first".
+    qs = _base() if set(statuses) >= set(Status.values) else _base().filter(status__in=statuses)
     exact = {
         "type": filters.type,
         "priority": filters.priority,
@@ -91,13 +96,105 @@ def filtered(filters: QueueFilters) -> QuerySet[Ticket]:
     if filters.text:
         text = filters.text.strip()
         number = text.upper().removeprefix("T")
-        match = Q(subject__icontains=text)
+        history = not set(filters.status or ACTIVE_STATUSES) <= set(ACTIVE_STATUSES)
+        match = _subject_contains(text) if history else Q(subject__icontains=text)  # few active: scan them
         if number.isdigit():
             match |= Q(pk=int(number))
         qs = qs.filter(match)
     if filters.risk:
         qs = _with_risk(qs, filters.risk)
     return qs
+
+
+# --- text search (index from migration 0008_search) ---------------------------------------------
+
+SEARCH_FEW = 2000  # up to this many matches in all tickets: fetch them by id
+SEARCH_MANY = 50_000  # SQLite, up to this many: a subquery of the matches; beyond: scan plainly
+
+
+def search_grams(text: str, positions: int = 0) -> str:
+    """``text`` as overlapping two-character grams, space-separated: "宽带断网" → "宽带 带断 断网".
+
+    A query is the phrase of its grams, so a match means the subject contains the query, Chinese
+    words of two characters included. The index holds each subject with one gram per position up
+    to ``positions`` (200, as the SQLite triggers write it: the last character alone, then blanks).
+    """
+    if positions:
+        return " ".join(text[i : i + 2] for i in range(positions))
+    return " ".join(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _search_ready() -> bool:
+    """Whether this database has the search index (it may not: an old schema, a ``C`` locale)."""
+    key = (connection.alias, connection.vendor, str(connection.settings_dict.get("NAME")))
+    if key not in _SEARCH_READY:
+        check = _SEARCH_CHECKS.get(connection.vendor)
+        ready = False
+        if check is not None:
+            sql, param, expected = check
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [param])
+                ready = cursor.fetchone()[0] == expected
+        _SEARCH_READY[key] = ready
+    return _SEARCH_READY[key]
+
+
+_SEARCH_READY: dict[tuple[str, str, str], bool] = {}
+_SEARCH_CHECKS = {  # vendor: (query, parameter, expected count)
+    "sqlite": (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+        "tickets_ticket_search%",
+        3,
+    ),
+    "postgresql": ("SELECT count(*) FROM pg_indexes WHERE indexname = %s", "ticket_subject_grams_idx", 1),
+}
+
+
+def _search_sql(grams: str) -> tuple[str, list[Any]]:
+    """SQL for the ids of tickets whose subject holds the phrase of ``grams``, and its parameters."""
+    if connection.vendor == "sqlite":
+        phrase = '"' + grams.replace('"', '""') + '"'
+        return "SELECT rowid FROM tickets_ticket_search WHERE tickets_ticket_search MATCH %s", [phrase]
+    return (
+        "SELECT id FROM tickets_ticket WHERE to_tsvector('simple', sqm_bigrams(subject)) @@ phraseto_tsquery('simple', %s)",
+        [grams],
+    )
+
+
+def _search_ids(grams: str, limit: int) -> list[int]:
+    """Ids of tickets whose subject holds the phrase of ``grams`` (at most ``limit``)."""
+    sql, params = _search_sql(grams)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _search_count(grams: str, limit: int) -> int:
+    sql, params = _search_sql(grams)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) AS found", [*params, limit])
+        return int(cursor.fetchone()[0])
+
+
+def _subject_contains(text: str) -> Q:
+    """The subject contains ``text``, in any case; through the search index when that is faster.
+
+    Up to SEARCH_FEW matches in all tickets, the tickets are fetched by id. On SQLite, up to
+    SEARCH_MANY, the matches are handed to the query as a subquery (SQLite then reads only
+    matching rows); PostgreSQL plans that worse than its plain (parallel) scan, so it scans. A
+    commoner word is left to the ordered scan, which meets a page of matches within a few hundred
+    rows. One-character queries, and databases without the index, just scan.
+    """
+    contains = Q(subject__icontains=text)
+    if len(text) < 2 or not any(ch.isalnum() for ch in text) or not _search_ready():
+        return contains
+    grams = search_grams(text)
+    ids = _search_ids(grams, SEARCH_FEW + 1)
+    if len(ids) <= SEARCH_FEW:
+        return Q(pk__in=ids) & contains
+    if connection.vendor == "sqlite" and _search_count(grams, SEARCH_MANY + 1) <= SEARCH_MANY:
+        return Q(pk__in=RawSQL(*_search_sql(grams))) & contains
+    return contains
 
 
 def _with_risk(qs: QuerySet[Ticket], risk: str) -> QuerySet[Ticket]:

@@ -26,7 +26,7 @@ print(json.dumps({"people": people, "teams": teams, "chain_ok": report.ok, "chai
 
 def _build(tmp_path, name: str, *extra: str) -> dict:
     env = child_env(SQM_DATA_DIR=str(tmp_path / name))
-    out = sqm("demo", "--no-serve", *extra, env=env, timeout=300)
+    out = sqm("demo", "--no-serve", "--size", "small", *extra, env=env, timeout=300)
     dump = sqm("shell", "-c", DUMP, env=env, timeout=120)
     return {"out": out.stdout, **json.loads(dump.stdout.strip().splitlines()[-1])}
 

@@ -33,9 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
             "--size",
-            choices=("normal", "large"),
+            choices=("small", "normal", "large"),
             default="normal",
-            help="how much history: normal (about 100,000 tickets) or large (about 1,000,000)",
+            help="how much history: small (5,000 tickets), normal (about 100,000) or large (about 1,000,000)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
