@@ -102,11 +102,23 @@ class Ticket(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # No single-column indexes on these four: the composite indexes in Meta start with them, and
+    # SQLite would otherwise pick the narrow index and sort a whole team's history (migration 0009).
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "org.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        "org.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,6 +127,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_tickets",
+        db_index=False,
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +136,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_tickets",
+        db_index=False,
         help_text=_("The first agent who handled a complaint; stays its owner until closure."),
     )
     created_by = models.ForeignKey(
