@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from django import forms
 
 from sqm.core.errors import NON_FIELD, DomainError
@@ -32,3 +35,28 @@ class StyledFormMixin:
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue
             widget.attrs.setdefault("class", "input")
+
+
+def submit(
+    form: forms.BaseForm, action: Callable[[dict[str, Any]], Any], rename: Mapping[str, str] | None = None
+) -> tuple[bool, Any]:
+    """Validate ``form`` and hand its data to a service; rule violations land next to the field.
+
+    Returns ``(True, result)`` or ``(False, None)``. ``rename`` maps a service's field names onto
+    the form's.
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, action(form.cleaned_data)
+    except DomainError as exc:
+        if rename:
+            exc = DomainError(errors={rename.get(field, field): msgs for field, msgs in exc.errors.items()})
+        apply_domain_error(form, exc)
+        return False, None
+
+
+def is_htmx(request: Any) -> bool:
+    """An htmx request that wants a fragment (a history restore wants the whole page)."""
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request

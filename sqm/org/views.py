@@ -8,7 +8,7 @@ every change ``Cap.ORG_MANAGE``; the account pages are open to every signed-in u
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from sqm.core.errors import DomainError
-from sqm.core.forms import apply_domain_error
+from sqm.core.forms import is_htmx as _is_htmx
+from sqm.core.forms import submit as _submit
 from sqm.core.permissions import require
 from sqm.core.roles import Cap, can
 from sqm.org import forms as org_forms
@@ -37,23 +37,6 @@ USERS_PER_PAGE = 50
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _submit(form: forms.BaseForm, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, Any]:
-    """Validate ``form`` and hand its data to a service; rule violations land on the form."""
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, action(form.cleaned_data)
-    except DomainError as exc:
-        apply_domain_error(form, exc)
-        return False, None
 
 
 def _form_page(

@@ -11,7 +11,6 @@ processes and canned replies ``Cap.PROCESS_MANAGE``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -29,7 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from sqm.core.errors import DomainError
-from sqm.core.forms import apply_domain_error
+from sqm.core.forms import is_htmx as _is_htmx
+from sqm.core.forms import submit as _submit
 from sqm.core.permissions import require
 from sqm.core.roles import Cap, Role, can
 from sqm.tickets import forms as ticket_forms
@@ -54,23 +54,6 @@ SHIFT_ROLES = (Role.AGENT, Role.TEAM_LEAD)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _submit(form: forms.BaseForm, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, Any]:
-    """Validate ``form`` and hand its data to a service; rule violations land on the form."""
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, action(form.cleaned_data)
-    except DomainError as exc:
-        apply_domain_error(form, exc)
-        return False, None
 
 
 def _error_text(exc: DomainError) -> str:

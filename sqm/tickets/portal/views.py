@@ -9,7 +9,6 @@ Internal notes never reach these pages: the portal selectors leave them in the d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -26,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from sqm.core.errors import NON_FIELD, DomainError
-from sqm.core.forms import apply_domain_error
+from sqm.core.errors import NON_FIELD
+from sqm.core.forms import submit as _submit
 from sqm.core.permissions import require
 from sqm.core.roles import Cap, Role, can
 from sqm.org import services as org_services
@@ -54,24 +53,6 @@ STATUS_HELP = {
 
 def _is_customer(user: Any) -> bool:
     return getattr(user, "role", None) == Role.CUSTOMER
-
-
-def _submit(
-    form: forms.BaseForm, action: Callable[[dict[str, Any]], Any], rename: Mapping[str, str] | None = None
-) -> tuple[bool, Any]:
-    """Validate ``form`` and hand its data to a service; rule violations land next to the field.
-
-    ``rename`` maps a service's field names onto the form's (e.g. ``status`` onto the form itself).
-    """
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, action(form.cleaned_data)
-    except DomainError as exc:
-        if rename:
-            exc = DomainError(errors={rename.get(field, field): msgs for field, msgs in exc.errors.items()})
-        apply_domain_error(form, exc)
-        return False, None
 
 
 def _staff_queue_url(user: Any) -> str:

@@ -8,7 +8,6 @@ form), then a redirect. Calendar pages need ``Cap.CALENDAR_MANAGE``, policy page
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sqm.core.errors import DomainError
-from sqm.core.forms import apply_domain_error
+from sqm.core.forms import submit as _submit
 from sqm.core.permissions import require
 from sqm.core.roles import Cap
 from sqm.org.models import Team
@@ -31,16 +30,6 @@ from sqm.tickets.models import CalendarDay, Notification, SlaPolicy, WorkCalenda
 from sqm.tickets.sla import calendars, fileio, selectors, services
 from sqm.tickets.sla import forms as sla_forms
 from sqm.tickets.sla.calendars import HOURS_FIELDS, weekly_as_texts
-
-
-def _submit(form: forms.BaseForm, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, Any]:
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, action(form.cleaned_data)
-    except DomainError as exc:
-        apply_domain_error(form, exc)
-        return False, None
 
 
 def _calendar_or_404(pk: int) -> WorkCalendar:
