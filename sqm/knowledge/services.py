@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from sqm.audit.services import audit_append, diff, jsonable, snapshot
 from sqm.core.errors import DomainError, PermissionDeniedError
 from sqm.core.roles import Cap, can
+from sqm.core.validation import check_choice, clean_text
 from sqm.knowledge import search
 from sqm.knowledge.models import Article, ArticleKind, ArticleLanguage, ArticleStatus, ArticleToken, KbCategory
 
@@ -40,27 +41,6 @@ _UNSET: Any = ...
 def _require(actor: Any, *caps: Cap) -> None:
     if not all(can(actor, cap) for cap in caps):
         raise PermissionDeniedError()
-
-
-def _text(value: str | None, field: str, max_length: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("Ensure this value has at most %(max)d characters.") % {"max": max_length}, field=field, code="max_length"
-        )
-    if "\x00" in text:
-        raise DomainError(_("The text contains a NUL character."), field=field)
-    return text
-
-
-def _choice(value: str, choices: Any, field: str) -> str:
-    if value not in choices.values:
-        raise DomainError(
-            _("“%(value)s” is not one of the allowed choices.") % {"value": value}, field=field, code="invalid_choice"
-        )
-    return value
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
@@ -127,7 +107,7 @@ def kb_category_create(
 ) -> KbCategory:
     """Add a category to the knowledge base's tree."""
     _require(actor, Cap.KB_MANAGE)
-    code = _text(code, "code", 40)
+    code = clean_text(code, "code", 40)
     try:
         CATEGORY_CODE_VALIDATOR(code)
     except ValidationError as exc:
@@ -137,8 +117,8 @@ def kb_category_create(
     _check_category(parent)
     category = KbCategory.objects.create(
         code=code,
-        name_zh=_text(name_zh, "name_zh", 100),
-        name_en=_text(name_en, "name_en", 100),
+        name_zh=clean_text(name_zh, "name_zh", 100),
+        name_en=clean_text(name_en, "name_en", 100),
         parent=parent,
         position=max(0, min(position, 32767)),
     )
@@ -162,9 +142,9 @@ def kb_category_update(
     category = KbCategory.objects.select_for_update().get(pk=category.pk)
     before = snapshot(category, CATEGORY_FIELDS)
     if name_zh is not None:
-        category.name_zh = _text(name_zh, "name_zh", 100)
+        category.name_zh = clean_text(name_zh, "name_zh", 100)
     if name_en is not None:
-        category.name_en = _text(name_en, "name_en", 100)
+        category.name_en = clean_text(name_en, "name_en", 100)
     if parent is not _UNSET:
         _check_parent(category, parent)
         category.parent = parent
@@ -214,15 +194,15 @@ def article_create(
     author = author or actor
     if not can(author, Cap.KB_MANAGE):
         raise DomainError(_("The author must be allowed to write knowledge-base articles."), field="author")
-    _choice(kind, ArticleKind, "kind")
+    check_choice(kind, ArticleKind, "kind")
     if source_ticket is not None and kind != ArticleKind.CASE:
         raise DomainError(_("Only a solved case can point at a ticket."), field="source_ticket")
     _check_category(category)
     article = Article(
         kind=kind,
-        title=_text(title, "title", MAX_TITLE),
-        body=_text(body, "body", MAX_BODY),
-        language=_choice(language, ArticleLanguage, "language"),
+        title=clean_text(title, "title", MAX_TITLE),
+        body=clean_text(body, "body", MAX_BODY),
+        language=check_choice(language, ArticleLanguage, "language"),
         category=category,
         tags=clean_tags(tags),
         author=author,
@@ -283,15 +263,15 @@ def _apply_changes(
     tags: Sequence[str] | None,
 ) -> None:
     if title is not None:
-        article.title = _text(title, "title", MAX_TITLE)
+        article.title = clean_text(title, "title", MAX_TITLE)
     if body is not None:
-        article.body = _text(body, "body", MAX_BODY)
+        article.body = clean_text(body, "body", MAX_BODY)
     if kind is not None:
-        article.kind = _choice(kind, ArticleKind, "kind")
+        article.kind = check_choice(kind, ArticleKind, "kind")
         if article.kind != ArticleKind.CASE and article.source_ticket_id is not None:
             raise DomainError(_("A solved case written from a ticket stays a solved case."), field="kind")
     if language is not None:
-        article.language = _choice(language, ArticleLanguage, "language")
+        article.language = check_choice(language, ArticleLanguage, "language")
     if category is not _UNSET:
         _check_category(category, changed=getattr(category, "pk", None) != article.category_id)
         article.category = category

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from sqm.audit.services import audit_append, diff, snapshot
 from sqm.core.errors import DomainError, PermissionDeniedError
 from sqm.core.roles import STAFF_ROLES, Cap, Role, can
+from sqm.core.validation import check_choice, clean_text
 from sqm.org.models import (
     SKILL_CODE_VALIDATOR,
     TEAM_CODE_VALIDATOR,
@@ -51,29 +52,11 @@ def _require(actor: Any, cap: Cap) -> None:
         raise PermissionDeniedError()
 
 
-def _required_text(value: str | None, field: str, max_length: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("Ensure this value has at most %(max)d characters.") % {"max": max_length}, field=field, code="max_length"
-        )
-    return text
-
-
 def _check_validator(validator: Any, value: str, field: str) -> None:
     try:
         validator(value)
     except ValidationError as exc:
         raise DomainError(exc.messages[0], field=field, code="invalid") from exc
-
-
-def _check_choice(value: str, choices: Any, field: str) -> None:
-    if value not in choices.values:
-        raise DomainError(
-            _("“%(value)s” is not one of the allowed choices.") % {"value": value}, field=field, code="invalid_choice"
-        )
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -89,7 +72,7 @@ def _validate_user_fields(
         clash = clash.exclude(pk=user.pk)
     if clash.exists():
         raise DomainError(_("A user with that user name already exists."), field="username", code="unique")
-    _check_choice(role, Role, "role")
+    check_choice(role, Role, "role")
     if team is not None and role not in STAFF_ROLES:
         raise DomainError(_("Only staff members can belong to a team."), field="team")
     if team is not None and team_changed and not team.is_active:
@@ -116,8 +99,8 @@ def user_create(
 ) -> User:
     """Create a user; staff members also get a staff profile (number and hire date)."""
     _require(actor, Cap.ORG_MANAGE)
-    username = _required_text(username, "username", 150)
-    display_name = _required_text(display_name, "display_name", 100)
+    username = clean_text(username, "username", 150)
+    display_name = clean_text(display_name, "display_name", 100)
     _validate_user_fields(user=None, username=username, role=role, team=team, language=language)
     user = User(
         username=username,
@@ -165,7 +148,7 @@ def user_update(
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, USER_FIELDS)
     if display_name is not None:
-        user.display_name = _required_text(display_name, "display_name", 100)
+        user.display_name = clean_text(display_name, "display_name", 100)
     if email is not None:
         user.email = email.strip()
     if phone is not None:
@@ -277,7 +260,7 @@ def _profile_create(*, actor: Any, user: User, employee_no: str, hire_date: dt.d
 def _validate_profile(
     *, profile: StaffProfile | None, employee_no: str, hire_date: dt.date, status: str, left_on: dt.date | None
 ) -> None:
-    _required_text(employee_no, "employee_no", 32)
+    clean_text(employee_no, "employee_no", 32)
     clash = StaffProfile.objects.filter(employee_no=employee_no)
     if profile is not None:
         clash = clash.exclude(pk=profile.pk)
@@ -285,7 +268,7 @@ def _validate_profile(
         raise DomainError(_("This employee number is already taken."), field="employee_no", code="unique")
     if hire_date > timezone.localdate():
         raise DomainError(_("The hire date cannot be in the future."), field="hire_date")
-    _check_choice(status, StaffStatus, "status")
+    check_choice(status, StaffStatus, "status")
     if status == StaffStatus.LEFT and left_on is None:
         raise DomainError(_("Give the date this person left."), field="left_on", code="required")
     if left_on is not None and left_on < hire_date:
@@ -364,8 +347,8 @@ def _attach_lead(*, actor: Any, team: Team) -> None:
 def team_create(*, actor: Any, name: str, code: str, lead: User | None = None, description: str = "") -> Team:
     """Create a team; its lead becomes a member of it."""
     _require(actor, Cap.ORG_MANAGE)
-    name = _required_text(name, "name", 100)
-    code = _required_text(code, "code", 20).upper()
+    name = clean_text(name, "name", 100)
+    code = clean_text(code, "code", 20).upper()
     _validate_team(team=None, name=name, code=code, lead=lead)
     team = Team.objects.create(name=name, code=code, lead=lead, description=(description or "").strip())
     audit_append(actor=actor, action="create", target=team, changes=diff(None, snapshot(team, TEAM_FIELDS)))
@@ -389,9 +372,9 @@ def team_update(
     team = Team.objects.select_for_update().get(pk=team.pk)
     before = snapshot(team, TEAM_FIELDS)
     if name is not None:
-        team.name = _required_text(name, "name", 100)
+        team.name = clean_text(name, "name", 100)
     if code is not None:
-        team.code = _required_text(code, "code", 20).upper()
+        team.code = clean_text(code, "code", 20).upper()
     if lead is not ...:
         team.lead = lead
     if description is not None:
@@ -416,7 +399,7 @@ def team_update(
 
 
 def _validate_skill(*, skill: Skill | None, kind: str, code: str) -> None:
-    _check_choice(kind, SkillKind, "kind")
+    check_choice(kind, SkillKind, "kind")
     _check_validator(SKILL_CODE_VALIDATOR, code, "code")
     clash = Skill.objects.filter(kind=kind, code=code)
     if skill is not None:
@@ -429,9 +412,9 @@ def _validate_skill(*, skill: Skill | None, kind: str, code: str) -> None:
 def skill_create(*, actor: Any, kind: str, code: str, name_zh: str, name_en: str) -> Skill:
     """Add a skill that tickets can require and agents can hold."""
     _require(actor, Cap.ORG_MANAGE)
-    code = _required_text(code, "code", 40).lower()
-    name_zh = _required_text(name_zh, "name_zh", 100)
-    name_en = _required_text(name_en, "name_en", 100)
+    code = clean_text(code, "code", 40).lower()
+    name_zh = clean_text(name_zh, "name_zh", 100)
+    name_en = clean_text(name_en, "name_en", 100)
     _validate_skill(skill=None, kind=kind, code=code)
     skill = Skill.objects.create(kind=kind, code=code, name_zh=name_zh, name_en=name_en)
     audit_append(actor=actor, action="create", target=skill, changes=diff(None, snapshot(skill, SKILL_FIELDS)))
@@ -453,11 +436,11 @@ def skill_update(
     skill = Skill.objects.select_for_update().get(pk=skill.pk)
     before = snapshot(skill, SKILL_FIELDS)
     if code is not None:
-        skill.code = _required_text(code, "code", 40).lower()
+        skill.code = clean_text(code, "code", 40).lower()
     if name_zh is not None:
-        skill.name_zh = _required_text(name_zh, "name_zh", 100)
+        skill.name_zh = clean_text(name_zh, "name_zh", 100)
     if name_en is not None:
-        skill.name_en = _required_text(name_en, "name_en", 100)
+        skill.name_en = clean_text(name_en, "name_en", 100)
     if is_active is not None:
         skill.is_active = is_active
     _validate_skill(skill=skill, kind=skill.kind, code=skill.code)
@@ -539,7 +522,7 @@ def certificate_add(
     _require(actor, Cap.ORG_MANAGE)
     if user.role not in STAFF_ROLES:
         raise DomainError(_("Only staff members hold certificates here."), field="user")
-    name = _required_text(name, "name", 200)
+    name = clean_text(name, "name", 200)
     if issued_on > timezone.localdate():
         raise DomainError(_("The issue date cannot be in the future."), field="issued_on")
     if expires_on is not None and expires_on <= issued_on:
@@ -580,7 +563,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
         _require(actor, Cap.ORG_MANAGE)
     if not user.is_active:
         raise DomainError(_("Inactive users cannot have API tokens."), field="user")
-    name = _required_text(name, "name", 100)
+    name = clean_text(name, "name", 100)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=_hash_key(key))
     audit_append(
@@ -650,11 +633,11 @@ def admin_bootstrap(*, username: str, display_name: str, password: str, email: s
     """Create the centre's first administrator. Refused once any active administrator exists."""
     if User.objects.filter(role=Role.ADMIN, is_active=True).exists():
         raise DomainError(_("An administrator already exists; ask them to create your account."), field="username")
-    username = _required_text(username, "username", 150)
+    username = clean_text(username, "username", 150)
     _validate_user_fields(user=None, username=username, role=Role.ADMIN, team=None, language="")
     user = User(
         username=username,
-        display_name=_required_text(display_name, "display_name", 100),
+        display_name=clean_text(display_name, "display_name", 100),
         role=Role.ADMIN,
         email=email,
         is_staff=True,
@@ -676,7 +659,7 @@ def _check_contact(*, email: str, phone: str) -> tuple[str, str]:
     """A sign-up needs a working e-mail address (replies go there); the phone number is optional."""
     from django.core.validators import validate_email
 
-    email = _required_text(email, "email", 254)
+    email = clean_text(email, "email", 254)
     _check_validator(validate_email, email, "email")
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(
@@ -707,8 +690,8 @@ def customer_register(
     passes the password rules); the new account always has the customer role. The audit entry
     has no actor, since nobody was signed in, and records that the person signed up themselves.
     """
-    username = _required_text(username, "username", 150)
-    display_name = _required_text(display_name, "display_name", 100)
+    username = clean_text(username, "username", 150)
+    display_name = clean_text(display_name, "display_name", 100)
     _validate_user_fields(user=None, username=username, role=Role.CUSTOMER, team=None, language=language or "")
     email, phone = _check_contact(email=email, phone=phone)
     if not password:
@@ -760,7 +743,7 @@ def customer_from_email(*, actor: Any = None, email: str, display_name: str = ""
 
     if actor is not None:
         _require(actor, Cap.ORG_MANAGE)
-    email = _required_text(email, "email", 254)
+    email = clean_text(email, "email", 254)
     _check_validator(validate_email, email, "email")
     found = _customer_by_email(email)
     if found is not None:

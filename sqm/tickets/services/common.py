@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from sqm.audit.services import audit_append
-from sqm.core.errors import DomainError, PermissionDeniedError
+from sqm.core.errors import PermissionDeniedError
 from sqm.core.roles import Cap, Role, can
+from sqm.core.validation import clean_text  # noqa: F401  (re-exported for the ticket services)
 from sqm.tickets.models import ACTIVE_STATUSES, AgentAvailability, EventKind, Ticket, TicketEvent
 
 TICKET_AUDIT_FIELDS = (
@@ -78,18 +78,3 @@ def touch(ticket: Ticket) -> None:
 
 def active(status: str) -> bool:
     return status in ACTIVE_STATUSES
-
-
-def clean_text(value: str | None, field: str, max_length: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise DomainError(_("The text contains a NUL character."), field=field)
-    if required and not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("Ensure this value has at most %(max)d characters.") % {"max": max_length},
-            field=field,
-            code="max_length",
-        )
-    return text

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from sqm.audit.services import diff, snapshot
 from sqm.core.errors import DomainError, PermissionDeniedError
 from sqm.core.roles import Cap, Role, can
+from sqm.core.validation import check_choice
 from sqm.org.models import User
 from sqm.tickets.models import (
     PRIORITY_RANK,
@@ -38,13 +39,6 @@ CUSTOMER_CHANNELS = {Channel.WEB, Channel.API, Channel.QR}
 AGENT_LOGGED_CHANNELS = {Channel.PHONE, Channel.WALK_IN, Channel.CHAT}
 LANGUAGES = ("zh", "en", "yue")
 PHONE_CHARS = frozenset("0123456789+-() ")
-
-
-def _check_choice(value: str, choices: Any, field: str) -> None:
-    if value not in choices.values:
-        raise DomainError(
-            _("“%(value)s” is not one of the allowed choices.") % {"value": value}, field=field, code="invalid_choice"
-        )
 
 
 def _check_actor(actor: Any, customer: User, channel: str) -> None:
@@ -93,9 +87,9 @@ def ticket_create(
     if existing is not None:
         _same_request(existing, idempotency_key, fingerprint)
         return existing, False
-    _check_choice(type, TicketType, "type")
-    _check_choice(channel, Channel, "channel")
-    _check_choice(priority, Priority, "priority")
+    check_choice(type, TicketType, "type")
+    check_choice(channel, Channel, "channel")
+    check_choice(priority, Priority, "priority")
     if language not in LANGUAGES:
         raise DomainError(_("Choose zh, en or yue."), field="language", code="invalid_choice")
     if category is not None and not category.is_active:

@@ -20,20 +20,13 @@ from sqm.tickets.models import (
     StepProgress,
     Ticket,
 )
+from sqm.tickets.selectors import process_steps
 from sqm.tickets.services.common import audit, clean_text, event, require_cap, touch
-
-
-def steps_of(ticket_type: str) -> list[ProcessStep]:
-    return list(
-        ProcessStep.objects.filter(definition__ticket_type=ticket_type, is_active=True)
-        .prefetch_related("control_points")
-        .order_by("order")
-    )
 
 
 def start(ticket: Ticket, actor: Any) -> None:
     """Put a new ticket on the first step of its type's process."""
-    steps = steps_of(ticket.type)
+    steps = process_steps(ticket.type)
     if steps:
         _enter(ticket, steps[0], actor)
 
@@ -92,7 +85,7 @@ def step_complete(*, actor: Any, ticket: Ticket) -> ProcessStep | None:
     StepProgress.objects.filter(ticket=ticket, step=step).update(completed_at=now, completed_by=actor)
     event(ticket, EventKind.STEP_COMPLETED, actor, step=step.pk, name=step.name_zh)
     audit(actor, "step_complete", ticket, {"step": {"before": step.pk, "after": None}})
-    following = [s for s in steps_of(ticket.type) if s.order > step.order]
+    following = [s for s in process_steps(ticket.type) if s.order > step.order]
     if following:
         _enter(ticket, following[0], actor)
         return following[0]
@@ -104,7 +97,9 @@ def step_complete(*, actor: Any, ticket: Ticket) -> ProcessStep | None:
 def open_steps_blocking(ticket: Ticket, *, for_closing: bool) -> list[ProcessStep]:
     """Steps not yet completed that must be done before resolving (or, ``for_closing``, closing)."""
     done = set(StepProgress.objects.filter(ticket=ticket, completed_at__isnull=False).values_list("step_id", flat=True))
-    return [step for step in steps_of(ticket.type) if step.pk not in done and (for_closing or step.before_resolution)]
+    return [
+        step for step in process_steps(ticket.type) if step.pk not in done and (for_closing or step.before_resolution)
+    ]
 
 
 # --- editing the definitions (quality manager) ---------------------------------------------------
