@@ -117,9 +117,12 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 def _register_routers() -> None:
     from sqm.audit.api import router as audit_router
+    from sqm.feedback.api import router as feedback_router
     from sqm.knowledge.api import router as knowledge_router
+    from sqm.kpis.api import router as kpis_router
     from sqm.org.api import me_router
     from sqm.org.api import router as org_router
+    from sqm.standards.api import router as standards_router
     from sqm.tickets.api import router as tickets_router
 
     api.add_router("/me", me_router, tags=["me"])
@@ -127,6 +130,9 @@ def _register_routers() -> None:
     api.add_router("/audit", audit_router, tags=["audit"])
     api.add_router("/tickets", tickets_router, tags=["tickets"])
     api.add_router("/kb", knowledge_router, tags=["knowledge"])
+    api.add_router("/standards", standards_router, tags=["standards"])
+    api.add_router("/feedback", feedback_router, tags=["feedback"])
+    api.add_router("/kpis", kpis_router, tags=["kpis"])
 
 
 _register_routers()

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "sqm.org",
     "sqm.knowledge",
     "sqm.tickets",
+    "sqm.standards",
+    "sqm.feedback",
+    "sqm.kpis",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,9 @@ urlpatterns = [
     path("kb/", include("sqm.knowledge.urls")),
     path("portal/", include("sqm.tickets.portal.urls")),
     path("sla/", include("sqm.tickets.sla.urls")),
+    path("standards/", include("sqm.standards.urls")),
+    path("feedback/", include("sqm.feedback.urls")),
+    path("kpis/", include("sqm.kpis.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

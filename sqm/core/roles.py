@@ -41,6 +41,16 @@ class Cap(models.TextChoices):
     KB_VIEW = "kb.view", _("Read the knowledge base")
     KB_MANAGE = "kb.manage", _("Write knowledge-base articles")
     CALENDAR_MANAGE = "calendar.manage", _("Manage working calendars, holidays and make-up days")
+    STANDARD_VIEW = "standard.view", _("Read the service standards and SOPs")
+    STANDARD_PROPOSE = "standard.propose", _("Propose changes to service standards")
+    STANDARD_EDIT = "standard.edit", _("Draft service-standard versions")
+    STANDARD_APPROVE = "standard.approve", _("Approve service-standard versions and proposals")
+    KPI_VIEW = "kpi.view", _("See the KPI dashboard (own figures at least)")
+    KPI_VIEW_CENTRE = "kpi.view_centre", _("See KPIs of every team and agent")
+    KPI_REBUILD = "kpi.rebuild", _("Rebuild KPI rollups")
+    ALERT_VIEW = "alert.view", _("See alerts")
+    ALERT_HANDLE = "alert.handle", _("Acknowledge alerts and submit rectification plans")
+    ALERT_VERIFY = "alert.verify", _("Verify and close alerts; manage alert rules and contingency plans")
 
 
 CAPABILITIES: dict[Cap, frozenset[Role]] = {
@@ -59,6 +69,18 @@ CAPABILITIES: dict[Cap, frozenset[Role]] = {
     Cap.KB_VIEW: frozenset(STAFF_ROLES),
     Cap.KB_MANAGE: frozenset({Role.TEAM_LEAD, Role.QUALITY_MANAGER, Role.TRAINER, Role.ADMIN}),
     Cap.CALENDAR_MANAGE: frozenset({Role.ADMIN, Role.QUALITY_MANAGER}),
+    Cap.STANDARD_VIEW: frozenset(STAFF_ROLES),
+    Cap.STANDARD_PROPOSE: frozenset(STAFF_ROLES - {Role.AUDITOR}),
+    Cap.STANDARD_EDIT: frozenset({Role.QUALITY_MANAGER, Role.ADMIN}),
+    Cap.STANDARD_APPROVE: frozenset({Role.QUALITY_MANAGER}),
+    Cap.KPI_VIEW: frozenset(STAFF_ROLES),
+    Cap.KPI_VIEW_CENTRE: frozenset(
+        {Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.TRAINER, Role.AUDITOR, Role.ADMIN}
+    ),
+    Cap.KPI_REBUILD: frozenset({Role.ADMIN}),
+    Cap.ALERT_VIEW: frozenset({Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Cap.ALERT_HANDLE: frozenset({Role.TEAM_LEAD, Role.QUALITY_MANAGER}),
+    Cap.ALERT_VERIFY: frozenset({Role.QUALITY_MANAGER}),
 }
 
 

@@ -176,6 +176,8 @@ class Ticket(models.Model):
             # The queues' "soonest due" sorts (keyset on due time, id; NULLs last like the index).
             models.Index(fields=["status", "due_resolution_at", "id"], name="ticket_status_due_idx"),
             models.Index(fields=["status", "due_response_at", "id"], name="ticket_status_due_resp_idx"),
+            # The KPI refresh reads tickets changed since its cursor.
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
         ]
 
     def __str__(self) -> str:

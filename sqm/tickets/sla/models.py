@@ -280,6 +280,7 @@ class Notification(models.Model):
     sla_event = models.ForeignKey(SlaEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=30)
     text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True, help_text="page to open; blank: the ticket's page")
     created_at = models.DateTimeField(_("time"))
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_status = models.CharField(max_length=8, default="pending")  # pending | sent | none

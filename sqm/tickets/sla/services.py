@@ -677,6 +677,32 @@ def notification_read(*, actor: Any, notification: Notification) -> Notification
     return notification
 
 
+def notifications_create(*, users: Any, kind: str, text: str, link: str = "", ticket: Any = None) -> list[int]:
+    """Notify staff of something outside an SLA clock (e.g. a quality alert): one inbox row each,
+    mailed after commit like SLA notices. ``text`` is stored as given (already in the reader's
+    language); ``link`` is the page the notice opens. Returns the new notification ids."""
+    now = timezone.now()
+    rows = [
+        Notification(
+            user=user,
+            kind=kind,
+            text=text[:500],
+            link=link,
+            ticket=ticket,
+            created_at=now,
+            email_status="pending" if user.email else "none",
+        )
+        for user in {u.pk: u for u in users if u is not None and u.is_active}.values()
+    ]
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.email_status == "pending"]
+    if ids:
+        from sqm.tickets.sla import tasks
+
+        transaction.on_commit(lambda: tasks.queue_mail(ids))
+    return [n.pk for n in created]
+
+
 @transaction.atomic
 def notifications_read_all(*, actor: Any) -> int:
     return Notification.objects.filter(user_id=getattr(actor, "pk", 0), read_at__isnull=True).update(

@@ -124,7 +124,9 @@ def send_notification_mail(notification_id: int) -> bool:
             Notification.objects.filter(pk=note.pk).update(email_status="none")
             return False
         with translation.override(note.user.language or settings.LANGUAGE_CODE):
-            subject = (f"[{note.ticket.number}] " if note.ticket else "") + _("SLA notice")
+            subject = (f"[{note.ticket.number}] " if note.ticket else "") + (
+                _("SLA notice") if note.kind.startswith("sla") else _("SQM notice")
+            )
         EmailMessage(subject, note.text, settings.SQM_MAIL_FROM, [note.user.email]).send()
         Notification.objects.filter(pk=note.pk).update(email_status="sent", emailed_at=timezone.now())
     return True

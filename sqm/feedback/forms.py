@@ -1,0 +1,3 @@
+"""Forms of feedback."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Forms of kpis."""
+
+from __future__ import annotations

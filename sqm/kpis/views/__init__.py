@@ -1,0 +1,1 @@
+"""Pages of the KPI app: ``dashboard`` (monitoring) and ``alerts`` (tiered alerts, contingency plans)."""

@@ -1,0 +1,7 @@
+"""REST endpoints of standards (``/api/standards``)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""Forms of standards."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Writes of standards: validated, audited, follow-up work queued on commit."""
+
+from __future__ import annotations
