@@ -88,3 +88,77 @@ def test_api_errors_in_the_users_language(make_user):
     assert zh[0]["field"] == en[0]["field"] == "code"
     assert en[0]["message"] == "This field is required."
     assert zh[0]["message"] != en[0]["message"] and re.search(r"[\u4e00-\u9fff]", zh[0]["message"])
+
+
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+GETTEXT_CALLS = {
+    "_": (None, 0),
+    "gettext": (None, 0),
+    "gettext_lazy": (None, 0),
+    "gettext_noop": (None, 0),
+    "ngettext": (None, 0),
+    "ngettext_lazy": (None, 0),
+    "pgettext": (0, 1),
+    "pgettext_lazy": (0, 1),
+    "npgettext": (0, 1),
+    "npgettext_lazy": (0, 1),
+}
+TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:\s*u?'(?:[^'\\]|\\.)*'\s*,?)+)")
+
+
+def _skipped(path: Path) -> bool:
+    parts = path.relative_to(SOURCE_ROOT).parts
+    return "tests" in parts or "migrations" in parts or path.name.startswith("demo")
+
+
+def _python_messages(path: Path) -> set[tuple[str | None, str]]:
+    import ast
+
+    found: set[tuple[str | None, str]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name not in GETTEXT_CALLS:
+            continue
+        context_at, message_at = GETTEXT_CALLS[name]
+        args = node.args
+        if len(args) <= message_at or not all(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[: message_at + 1]
+        ):
+            continue
+        context = args[context_at].value if context_at is not None else None  # type: ignore[attr-defined]
+        found.add((context, args[message_at].value))  # type: ignore[attr-defined]
+    return found
+
+
+def _template_messages(path: Path) -> set[tuple[str | None, str]]:
+    import ast
+
+    from django.utils.translation.template import templatize
+
+    found: set[tuple[str | None, str]] = set()
+    for function, raw_args in TEMPLATE_CALL.findall(templatize(path.read_text(encoding="utf-8"))):
+        args = ast.literal_eval(f"({raw_args.rstrip().rstrip(',')},)")
+        if function.startswith(("p", "np")):
+            found.add((args[0], args[1]))
+        else:
+            found.add((None, args[0]))
+    return found
+
+
+def test_every_marked_string_in_the_source_is_in_the_catalogue():
+    """A string marked for translation but missing from the catalogue shows in English to Chinese
+    users; ``makemessages`` adds it, and this test says so before a user sees it."""
+    po = polib.pofile(str(CATALOGUE))
+    known = {(e.msgctxt or None, e.msgid) for e in po if not e.obsolete}
+    wanted: dict[tuple[str | None, str], str] = {}
+    for path in sorted(SOURCE_ROOT.rglob("*.py")):
+        if not _skipped(path):
+            for message in _python_messages(path):
+                wanted.setdefault(message, str(path.relative_to(SOURCE_ROOT)))
+    for path in sorted(SOURCE_ROOT.rglob("templates/**/*.html")):
+        for message in _template_messages(path):
+            wanted.setdefault(message, str(path.relative_to(SOURCE_ROOT)))
+    missing = sorted(f"{where}: {msg!r}" for msg, where in wanted.items() if msg not in known and msg[1])
+    assert missing == [], "run makemessages and translate:\n" + "\n".join(missing)
