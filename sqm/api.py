@@ -119,6 +119,7 @@ def _register_routers() -> None:
     from sqm.audit.api import router as audit_router
     from sqm.feedback.api import router as feedback_router
     from sqm.knowledge.api import router as knowledge_router
+    from sqm.inspections.api import router as inspections_router
     from sqm.kpis.api import router as kpis_router
     from sqm.org.api import me_router
     from sqm.org.api import router as org_router
@@ -132,6 +133,7 @@ def _register_routers() -> None:
     api.add_router("/kb", knowledge_router, tags=["knowledge"])
     api.add_router("/standards", standards_router, tags=["standards"])
     api.add_router("/feedback", feedback_router, tags=["feedback"])
+    api.add_router("/inspections", inspections_router, tags=["inspections"])
     api.add_router("/kpis", kpis_router, tags=["kpis"])
 
 

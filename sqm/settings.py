@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sqm.tickets",
     "sqm.standards",
     "sqm.feedback",
+    "sqm.inspections",
     "sqm.kpis",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sla/", include("sqm.tickets.sla.urls")),
     path("standards/", include("sqm.standards.urls")),
     path("feedback/", include("sqm.feedback.urls")),
+    path("inspections/", include("sqm.inspections.urls")),
     path("kpis/", include("sqm.kpis.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""Forms of inspections."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Pages of inspections: thin views, form → service → redirect or htmx partial."""
+
+from __future__ import annotations
