@@ -118,8 +118,8 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def _register_routers() -> None:
     from sqm.audit.api import router as audit_router
     from sqm.feedback.api import router as feedback_router
-    from sqm.knowledge.api import router as knowledge_router
     from sqm.inspections.api import router as inspections_router
+    from sqm.knowledge.api import router as knowledge_router
     from sqm.kpis.api import router as kpis_router
     from sqm.org.api import me_router
     from sqm.org.api import router as org_router
