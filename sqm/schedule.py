@@ -15,6 +15,9 @@ from sqm.tickets import tasks as ticket_tasks
 from sqm.tickets.sla import tasks as sla_tasks
 
 heartbeat = db_periodic_task(crontab(minute="*"), name="core.heartbeat")(core_tasks.heartbeat)
+sweep_rate_counters = db_periodic_task(crontab(minute="15", hour="3"), name="core.sweep_rate_counters")(
+    core_tasks.sweep_rate_counters
+)
 verify_audit_chain = db_periodic_task(crontab(minute="30", hour="2"), name="audit.verify_chain")(
     audit_tasks.verify_chain
 )
@@ -32,6 +35,7 @@ sla_retime_team = db_task(name="sla.retime_team", retries=3, retry_delay=30)(sla
 
 PERIODIC = {
     "core.heartbeat": "every minute",
+    "core.sweep_rate_counters": "daily at 03:15",
     "tickets.assign_backlog": "every minute",
     "sla.sweep": "every minute",
     "audit.verify_chain": "daily at 02:30 (centre time)",

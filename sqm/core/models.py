@@ -20,3 +20,21 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RateCounter(models.Model):
+    """How many times a key (e.g. ``qr:device:<hash>`` or ``reset:<address>``) was used in one
+    fixed time window. Kept in the database so every web process counts together, on SQLite as
+    on PostgreSQL, with no cache server; old windows are swept daily."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="core_ratecounter_window_unique")]
+        indexes = [models.Index(fields=["window_start"], name="core_ratecounter_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start:%Y-%m-%d %H:%M} {self.count}"
