@@ -125,11 +125,13 @@ def _register_routers() -> None:
     from sqm.org.api import router as org_router
     from sqm.standards.api import router as standards_router
     from sqm.tickets.api import router as tickets_router
+    from sqm.tickets.sla.api import router as sla_router
 
     api.add_router("/me", me_router, tags=["me"])
     api.add_router("/org", org_router, tags=["org"])
     api.add_router("/audit", audit_router, tags=["audit"])
     api.add_router("/tickets", tickets_router, tags=["tickets"])
+    api.add_router("/sla", sla_router, tags=["sla"])
     api.add_router("/kb", knowledge_router, tags=["knowledge"])
     api.add_router("/standards", standards_router, tags=["standards"])
     api.add_router("/feedback", feedback_router, tags=["feedback"])

@@ -168,6 +168,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "sqm.kpis.staticfiles.PlotlyFinder",  # the dashboard's Plotly.js, from the installed plotly wheel
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -240,3 +245,4 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # SQM's own knobs
 SQM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("SQM_HEARTBEAT_STALE_SECONDS", "180"))
 SQM_DEMO_PASSWORD = os.environ.get("SQM_DEMO_PASSWORD", "sqm-demo-2026")
+SQM_INSPECTION_APPEAL_DAYS = int(os.environ.get("SQM_INSPECTION_APPEAL_DAYS", "5"))  # QA appeal period, days

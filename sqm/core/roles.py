@@ -51,6 +51,20 @@ class Cap(models.TextChoices):
     ALERT_VIEW = "alert.view", _("See alerts")
     ALERT_HANDLE = "alert.handle", _("Acknowledge alerts and submit rectification plans")
     ALERT_VERIFY = "alert.verify", _("Verify and close alerts; manage alert rules and contingency plans")
+    INSPECTION_VIEW = "inspection.view", _("See QA inspection results, plans and calibrations (team leads: their team)")
+    INSPECTION_PERFORM = "inspection.perform", _("Score QA inspections, take part in calibration and decide appeals")
+    INSPECTION_MANAGE = "inspection.manage", _("Manage QA scorecards, sampling plans and calibration sessions")
+    INSPECTION_APPEAL = "inspection.appeal", _("See own QA results and appeal them")
+    FEEDBACK_RATE = "feedback.rate", _("Rate the service on one's own resolved tickets")
+    FEEDBACK_MODERATE = "feedback.moderate", _("Exclude abusive ratings from the KPIs")
+    SURVEY_VIEW = "survey.view", _("See customer surveys and their results")
+    SURVEY_MANAGE = "survey.manage", _("Build, open, close and distribute customer surveys")
+    RETURN_VISIT_VIEW = "return_visit.view", _("See return visits (agents: their own)")
+    RETURN_VISIT_RECORD = "return_visit.record", _("Make the return-visit calls assigned to oneself and record them")
+    MYSTERY_VISIT_VIEW = "mystery_visit.view", _("See mystery-shopper visits (mystery shoppers: their own)")
+    MYSTERY_VISIT_RECORD = "mystery_visit.record", _("Score service encounters as a mystery shopper")
+    MYSTERY_VISIT_REVIEW = "mystery_visit.review", _("Review mystery-shopper visits")
+    FEEDBACK_MANAGE = "feedback.manage", _("Manage QR rating codes and the complaint rule")
 
 
 CAPABILITIES: dict[Cap, frozenset[Role]] = {
@@ -81,6 +95,24 @@ CAPABILITIES: dict[Cap, frozenset[Role]] = {
     Cap.ALERT_VIEW: frozenset({Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMIN}),
     Cap.ALERT_HANDLE: frozenset({Role.TEAM_LEAD, Role.QUALITY_MANAGER}),
     Cap.ALERT_VERIFY: frozenset({Role.QUALITY_MANAGER}),
+    Cap.INSPECTION_VIEW: frozenset(
+        {Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.TRAINER, Role.AUDITOR, Role.ADMIN}
+    ),
+    Cap.INSPECTION_PERFORM: frozenset({Role.QA_INSPECTOR, Role.QUALITY_MANAGER}),
+    Cap.INSPECTION_MANAGE: frozenset({Role.QUALITY_MANAGER}),
+    Cap.INSPECTION_APPEAL: frozenset({Role.AGENT, Role.TEAM_LEAD}),
+    Cap.FEEDBACK_RATE: frozenset({Role.CUSTOMER}),
+    Cap.FEEDBACK_MODERATE: frozenset({Role.QUALITY_MANAGER}),
+    Cap.SURVEY_VIEW: frozenset({Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Cap.SURVEY_MANAGE: frozenset({Role.QUALITY_MANAGER}),
+    Cap.RETURN_VISIT_VIEW: frozenset({Role.AGENT, Role.TEAM_LEAD, Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Cap.RETURN_VISIT_RECORD: frozenset({Role.AGENT}),
+    Cap.MYSTERY_VISIT_VIEW: frozenset(
+        {Role.MYSTERY_SHOPPER, Role.TEAM_LEAD, Role.QA_INSPECTOR, Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMIN}
+    ),
+    Cap.MYSTERY_VISIT_RECORD: frozenset({Role.MYSTERY_SHOPPER}),
+    Cap.MYSTERY_VISIT_REVIEW: frozenset({Role.QUALITY_MANAGER}),
+    Cap.FEEDBACK_MANAGE: frozenset({Role.QUALITY_MANAGER, Role.ADMIN}),
 }
 
 

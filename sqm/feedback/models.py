@@ -21,7 +21,8 @@ class Rating(models.Model):
     """A customer's 1–5 rating (with optional comment and 0–10 likelihood to recommend) of a
     ticket or a service point. One rating per ticket; changing it updates the same row, and the
     KPIs follow (facts are recomputed from ``updated_at``). ``counted`` is False for ratings
-    flagged as abuse, which KPIs ignore."""
+    flagged as abuse, which KPIs ignore; who flagged it, when and why is kept on the row (and in
+    the audit chain)."""
 
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -57,6 +58,16 @@ class Rating(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True)
     counted = models.BooleanField(_("counted in KPIs"), default=True)
+    flag_reason = models.CharField(_("why it is (not) counted"), max_length=500, blank=True)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    flagged_at = models.DateTimeField(_("flagged"), null=True, blank=True)
     created_at = models.DateTimeField(_("rated"))
     updated_at = models.DateTimeField(_("updated"), db_index=True)
 
@@ -72,7 +83,22 @@ class Rating(models.Model):
                 condition=Q(recommend__isnull=True) | Q(recommend__lte=10), name="feedback_rating_recommend_range"
             ),
         ]
-        indexes = [models.Index(fields=["agent", "created_at"], name="feedback_rating_agent_idx")]
+        indexes = [
+            models.Index(fields=["agent", "created_at"], name="feedback_rating_agent_idx"),
+            # The staff list: newest first, keyset on (created_at, id).
+            models.Index(fields=["created_at", "id"], name="feedback_rating_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id or '-'} {self.score}"
+
+    @property
+    def stars(self) -> str:
+        """``★★★★☆`` for a 4."""
+        return "★" * self.score + "☆" * (5 - self.score)
+
+
+from sqm.feedback.links.models import *  # noqa: E402, F403
+
+
+from sqm.feedback.surveys.models import *  # noqa: E402, F403

@@ -103,11 +103,15 @@ class KpiRollup(models.Model):
 
 class KpiCursor(models.Model):
     """How far the incremental refresh has read a change stream (by time and id), so each run
-    picks up only what changed since; ``name`` is e.g. ``tickets`` or ``ratings``."""
+    picks up only what changed since; ``name`` is e.g. ``tickets`` or ``ratings``.
+
+    Streams are re-read with a safety overlap (commits that land late); ``recent`` remembers
+    what was already refreshed inside that overlap, so nothing is refreshed twice."""
 
     name = models.CharField(max_length=30, unique=True)
     position = models.DateTimeField(null=True, blank=True)
     last_id = models.BigIntegerField(default=0)
+    recent = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -280,6 +284,15 @@ class Alert(models.Model):
     plan_due_at = models.DateTimeField(_("plan due"), null=True, blank=True)
     plan = models.TextField(_("rectification plan"), blank=True)
     plan_submitted_at = models.DateTimeField(_("plan submitted"), null=True, blank=True)
+    plan_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("plan written by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Whoever wrote the plan may not verify it (separation of duties)."),
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("verified by"),
@@ -322,6 +335,13 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: rule alerts are described afresh from their evidence."""
+        from sqm.kpis.alerting import alert_title
+
+        return alert_title(self)
 
 
 class AlertEvent(models.Model):

@@ -11,8 +11,11 @@ from sqm.kpis.models import Grain
 
 
 def local_day(moment: dt.datetime) -> dt.date:
-    """The centre-local date of an aware datetime: the day a fact is attributed to."""
-    return timezone.localtime(moment).date()
+    """The centre-local date of an aware datetime: the day a fact is attributed to.
+
+    Always the centre's zone (``settings.TIME_ZONE``), never a zone activated for one request,
+    so a fact's day does not depend on who happened to trigger its computation."""
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
 def period_start(day: dt.date, grain: str) -> dt.date:

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from sqm.core.roles import Role
 from sqm.org import services
-from sqm.org.models import Skill, SkillKind, StaffStatus, Team, User
+from sqm.org.models import CustomerTier, Skill, SkillKind, StaffStatus, Team, User
 
 SURNAMES = (  # the most common Chinese surnames, roughly by frequency
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -262,6 +262,16 @@ def _mark_leave_and_leavers(admin: User, demo: DemoOrg, rng: random.Random) -> N
     services.staff_profile_update(actor=admin, profile=leaver.profile, status=StaffStatus.LEFT, left_on=left_on)
 
 
+def _tier(n: int) -> str:
+    """Customer ``n``'s tier: about one in twelve is a VIP, one in forty a key account (by number,
+    so the seeded generator's sequence is not disturbed). Low numbers write the most tickets."""
+    if n % 40 == 17:
+        return CustomerTier.KEY_ACCOUNT
+    if n % 12 == 5:
+        return CustomerTier.VIP
+    return CustomerTier.STANDARD
+
+
 def _customers(admin: User, names: NameMaker, rng: random.Random) -> list[User]:
     customers = []
     english = list(ENGLISH_CUSTOMERS)
@@ -279,6 +289,7 @@ def _customers(admin: User, names: NameMaker, rng: random.Random) -> list[User]:
                 email=f"c{n:04d}@mail.example",
                 phone=_phone(rng),
                 language=language,
+                customer_tier=_tier(n),
             )
         )
     return customers

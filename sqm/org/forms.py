@@ -118,7 +118,7 @@ class UserCreateForm(PasswordPairMixin, FieldsOnlyModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "email", "phone", "role", "team", "language"]
+        fields = ["username", "display_name", "email", "phone", "role", "team", "language", "customer_tier"]
         help_texts = {"username": _("Letters, digits and . @ + - _ only; used to sign in.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -129,8 +129,9 @@ class UserCreateForm(PasswordPairMixin, FieldsOnlyModelForm):
         if "role" not in kwargs.get("initial", {}):
             self.initial["role"] = Role.AGENT
         self.fields["password"].help_text = _("Leave empty to let the person have no password until you set one.")
+        self.fields["customer_tier"].required = False  # empty: standard
 
-    ACCOUNT_FIELDS = ("username", "display_name", "email", "phone", "role", "team", "language")
+    ACCOUNT_FIELDS = ("username", "display_name", "email", "phone", "role", "team", "language", "customer_tier")
     SECRET_FIELDS = ("password", "password_confirm")
     STAFF_FIELDS = ("employee_no", "hire_date", "title")
 
@@ -140,7 +141,7 @@ class UserEditForm(FieldsOnlyModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "email", "phone", "role", "team", "language", "is_active"]
+        fields = ["display_name", "email", "phone", "role", "team", "language", "customer_tier", "is_active"]
         help_texts = {"is_active": _("Inactive accounts cannot sign in or use API tokens.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -148,6 +149,7 @@ class UserEditForm(FieldsOnlyModelForm):
         self.fields["team"].queryset = selectors.team_choices(include_pk=self.instance.team_id)
         self.fields["team"].empty_label = _("No team")
         self.fields["language"].choices = LANGUAGE_CHOICES
+        self.fields["customer_tier"].required = False  # empty: unchanged
 
 
 class AdminPasswordForm(PasswordPairMixin, StyledFormMixin, forms.Form):

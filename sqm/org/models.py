@@ -29,8 +29,22 @@ SKILL_CODE_VALIDATOR = RegexValidator(
 )
 
 
+class CustomerTier(models.TextChoices):
+    """How a customer's requests are served: SLA policies may name a tier (e.g. VIP: faster targets)."""
+
+    STANDARD = "standard", _("Standard")
+    VIP = "vip", _("VIP")
+    KEY_ACCOUNT = "key_account", _("Key account")
+
+
 class User(AbstractUser):
-    """Anyone who signs in: customers and every staff role. The role decides what they may do."""
+    """Anyone who signs in: customers and every staff role. The role decides what they may do.
+
+    ``customer_tier`` matters for customers only (staff keep ``standard``): the SLA clock of a new
+    ticket runs under the policy for the customer's tier. Changing the tier later does not re-time
+    clocks already running; a ticket's clock picks it up when it is recomputed (its priority, type
+    or team changes).
+    """
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
     display_name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
@@ -40,6 +54,13 @@ class User(AbstractUser):
     )
     team = models.ForeignKey(
         "org.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    customer_tier = models.CharField(
+        _("customer tier"),
+        max_length=20,
+        choices=CustomerTier.choices,
+        default=CustomerTier.STANDARD,
+        help_text=_("Customers only: SLA policies may give a tier faster targets."),
     )
 
     objects = SqmUserManager()  # type: ignore[misc]

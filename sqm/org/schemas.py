@@ -16,7 +16,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
 from sqm.core.roles import Role
-from sqm.org.models import SkillKind, StaffStatus
+from sqm.org.models import CustomerTier, SkillKind, StaffStatus
 
 # --- building blocks ---------------------------------------------------------------------------
 
@@ -172,6 +172,7 @@ class UserOut(Schema):
     phone: str
     language: str
     is_active: bool
+    customer_tier: str = Field(description="standard, vip or key_account (customers only).")
     team: TeamRef | None
     profile: ProfileOut | None
     skills: list[AgentSkillOut]
@@ -219,6 +220,9 @@ class UserCreateIn(InputSchema):
     employee_no: OptionalEmployeeNo = Field(default="", description="Staff only; a number is assigned when empty.")
     hire_date: dt.date | None = Field(default=None, description="Staff only; today when empty.")
     title: JobTitle = ""
+    customer_tier: CustomerTier = Field(
+        default=CustomerTier.STANDARD, description="Customers only: the tier SLA policies may name."
+    )
 
 
 class UserPatchIn(InputSchema):
@@ -229,6 +233,7 @@ class UserPatchIn(InputSchema):
     team_id: Id | None = Field(default=None, description="null takes the user out of their team.")
     language: LanguageChoice = omittable()
     is_active: bool = omittable()
+    customer_tier: CustomerTier = omittable()
 
 
 class ProfilePatchIn(InputSchema):

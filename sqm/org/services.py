@@ -28,6 +28,7 @@ from sqm.org.models import (
     AgentSkill,
     ApiToken,
     Certificate,
+    CustomerTier,
     Skill,
     SkillKind,
     StaffProfile,
@@ -36,7 +37,17 @@ from sqm.org.models import (
     User,
 )
 
-USER_FIELDS = ("username", "display_name", "email", "phone", "role", "team", "language", "is_active")
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "phone",
+    "role",
+    "team",
+    "language",
+    "is_active",
+    "customer_tier",
+)
 TEAM_FIELDS = ("name", "code", "lead", "description", "is_active")
 SKILL_FIELDS = ("kind", "code", "name_zh", "name_en", "is_active")
 PROFILE_FIELDS = ("employee_no", "hire_date", "status", "left_on", "title")
@@ -63,7 +74,14 @@ def _check_validator(validator: Any, value: str, field: str) -> None:
 
 
 def _validate_user_fields(
-    *, user: User | None, username: str, role: str, team: Team | None, language: str, team_changed: bool = True
+    *,
+    user: User | None,
+    username: str,
+    role: str,
+    team: Team | None,
+    language: str,
+    team_changed: bool = True,
+    customer_tier: str = CustomerTier.STANDARD,
 ) -> None:
     if not set(username) <= USERNAME_CHARS:
         raise DomainError(_("Use only letters, digits and the characters . @ + - _ in a user name."), field="username")
@@ -79,6 +97,9 @@ def _validate_user_fields(
         raise DomainError(_("This team is no longer active."), field="team")
     if language and language not in LANGUAGES:
         raise DomainError(_("Choose Chinese (zh-hans) or English (en)."), field="language", code="invalid_choice")
+    check_choice(customer_tier, CustomerTier, "customer_tier")
+    if customer_tier != CustomerTier.STANDARD and role != Role.CUSTOMER:
+        raise DomainError(_("Only customers have a customer tier; staff keep “standard”."), field="customer_tier")
 
 
 @transaction.atomic
@@ -96,12 +117,17 @@ def user_create(
     employee_no: str = "",
     hire_date: dt.date | None = None,
     title: str = "",
+    customer_tier: str = CustomerTier.STANDARD,
 ) -> User:
-    """Create a user; staff members also get a staff profile (number and hire date)."""
+    """Create a user; staff members also get a staff profile (number and hire date). Customers
+    may get a tier (VIP, key account) that SLA policies can name."""
     _require(actor, Cap.ORG_MANAGE)
     username = clean_text(username, "username", 150)
     display_name = clean_text(display_name, "display_name", 100)
-    _validate_user_fields(user=None, username=username, role=role, team=team, language=language)
+    customer_tier = customer_tier or CustomerTier.STANDARD
+    _validate_user_fields(
+        user=None, username=username, role=role, team=team, language=language, customer_tier=customer_tier
+    )
     user = User(
         username=username,
         display_name=display_name,
@@ -110,6 +136,7 @@ def user_create(
         phone=(phone or "").strip(),
         team=team,
         language=language,
+        customer_tier=customer_tier,
     )
     if password:
         _check_password(password, user)
@@ -142,8 +169,11 @@ def user_update(
     team: Team | Any | None = ...,
     language: str | None = None,
     is_active: bool | None = None,
+    customer_tier: str | None = None,
 ) -> User:
-    """Change a user's details, role, team or active flag. Omitted fields stay as they are."""
+    """Change a user's details, role, team, active flag or customer tier. Omitted fields stay as
+    they are. A new tier applies to the customer's next tickets; clocks already running keep their
+    policy until they are recomputed (a change of priority, type or team)."""
     _require(actor, Cap.ORG_MANAGE)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, USER_FIELDS)
@@ -161,6 +191,10 @@ def user_update(
         user.language = language
     if is_active is not None:
         user.is_active = is_active
+    if customer_tier is not None:
+        user.customer_tier = customer_tier
+    elif user.role != Role.CUSTOMER:
+        user.customer_tier = CustomerTier.STANDARD  # a customer who becomes staff loses the tier
     _validate_user_fields(
         user=user,
         username=user.username,
@@ -168,6 +202,7 @@ def user_update(
         team=user.team,
         language=user.language,
         team_changed=user.team_id != before["team"],
+        customer_tier=user.customer_tier,
     )
     _guard_lockout(actor=actor, user=user, before=before)
     _guard_team_lead(user=user, before=before)

@@ -125,6 +125,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 employee_no=d["employee_no"],
                 hire_date=d["hire_date"],
                 title=d["title"],
+                customer_tier=d["customer_tier"] or "standard",
             ),
         )
         if ok:
@@ -179,7 +180,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(Cap.ORG_MANAGE)
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change name, contact details, role, team, language or whether the account is active."""
+    """Change name, contact details, role, team, language, customer tier or whether the account is active."""
     subject = _user_or_404(pk)
     form = org_forms.UserEditForm(request.POST if request.method == "POST" else None, instance=subject)
     if request.method == "POST":
@@ -194,6 +195,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 role=d["role"],
                 team=d["team"],
                 language=d["language"],
+                customer_tier=d["customer_tier"] or None,
                 is_active=d["is_active"],
             ),
         )

@@ -279,9 +279,7 @@ class SlaTerm(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_(
-            "Set when the standard version is approved: the policy version takes effect on the same date."
-        ),
+        help_text=_("Set when the standard version is approved: the policy version takes effect on the same date."),
     )
 
     class Meta:
@@ -331,7 +329,7 @@ class ChangeProposal(models.Model):
     title = models.CharField(_("title"), max_length=200)
     rationale = models.TextField(_("rationale"))
     evidence = models.JSONField(
-        _("evidence"), default=list, help_text="[{kind, reference, note}] — kind from EvidenceKind"
+        _("evidence"), default=list, help_text=_("[{kind, reference, note}] — kind from EvidenceKind")
     )
     is_automatic = models.BooleanField(_("raised by the system"), default=False)
     raised_by = models.ForeignKey(

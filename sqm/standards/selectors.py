@@ -4,14 +4,17 @@ The version of a standard *in force* on a day is the one whose status is effecti
 and whose ``[effective_from, effective_until)`` contains the day; approved versions waiting for
 their date and drafts never count. Every KPI judgement asks :func:`version_in_force` (or
 :func:`indicators_in_force`) with the day it judges, so a past period is judged by the standard
-that was in force then.
+that was in force then. A retired standard judges the days before it was retired, not the ones
+after (:func:`_judging_q`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from sqm.standards.models import (
     ChangeProposal,
@@ -34,6 +37,13 @@ def _in_force_q(on: dt.date, prefix: str = "") -> Q:
     )
 
 
+def _judging_q(on: dt.date, prefix: str = "") -> Q:
+    """The standard still judged ``on``: not retired, or retired after that day (so the history
+    of a retired standard's KPIs is still judged by the version that was in force then)."""
+    next_day = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+    return Q(**{f"{prefix}is_retired": False}) | Q(**{f"{prefix}retired_at__gte": next_day})
+
+
 def version_in_force(standard: Standard | int, on: dt.date) -> StandardVersion | None:
     """The version of ``standard`` in force on ``on`` (None before its first version took effect)."""
     standard_id = standard.pk if isinstance(standard, Standard) else int(standard)
@@ -54,11 +64,12 @@ def versions_in_force(on: dt.date, *, include_retired: bool = False) -> QuerySet
 
 
 def indicators_in_force(on: dt.date) -> list[Indicator]:
-    """Every indicator of every non-retired standard's version in force on ``on``, with
-    ``version__standard`` loaded (ordered by standard, then position)."""
+    """Every indicator of every standard's version in force on ``on`` (standards retired on or
+    before that day excluded), with ``version__standard`` loaded (ordered by standard, then position).
+    What every KPI judgement of the day ``on`` reads."""
     return list(
         Indicator.objects.select_related("version__standard")
-        .filter(_in_force_q(on, "version__"), version__standard__is_retired=False)
+        .filter(_in_force_q(on, "version__"), _judging_q(on, "version__standard__"))
         .order_by("version__standard__category", "version__standard__code", "position", "code")
     )
 
@@ -105,10 +116,22 @@ def standard_list(
 
 
 def standard_get(pk: int) -> Standard:
+    """One standard with its owner (raises ``Standard.DoesNotExist``)."""
     return Standard.objects.select_related("owner").get(pk=pk)
 
 
+def standard_find(pk: int) -> Standard | None:
+    """The standard with this id, or None."""
+    return Standard.objects.filter(pk=pk).first()
+
+
+def standard_choices() -> list[Standard]:
+    """Every standard by code (the filter list of the proposals page)."""
+    return list(Standard.objects.order_by("code"))
+
+
 def standard_by_code(code: str) -> Standard | None:
+    """The standard with this code, or None."""
     return Standard.objects.filter(code=code).first()
 
 
@@ -129,13 +152,35 @@ def version_detail(pk: int) -> StandardVersion:
         .prefetch_related(
             Prefetch("clauses", queryset=Clause.objects.order_by("position", "number")),
             Prefetch("indicators", queryset=Indicator.objects.order_by("position", "code")),
-            Prefetch("sla_terms", queryset=SlaTerm.objects.select_related("policy", "calendar").order_by("policy_code")),
+            Prefetch(
+                "sla_terms", queryset=SlaTerm.objects.select_related("policy", "calendar").order_by("policy_code")
+            ),
         )
         .get(pk=pk)
     )
 
 
+def version_find(pk: int) -> StandardVersion | None:
+    """The version with this id, or None."""
+    return StandardVersion.objects.filter(pk=pk).first()
+
+
+def previous_version(version: StandardVersion) -> StandardVersion | None:
+    """The version of the same standard numbered just before ``version``."""
+    return (
+        StandardVersion.objects.filter(standard_id=version.standard_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def draft_item(model: type[Model], pk: int) -> Any:
+    """A clause, indicator or SLA term (``model``) with its version and standard, or None."""
+    return model._default_manager.select_related("version__standard").filter(pk=pk).first()
+
+
 def latest_version(standard: Standard | int) -> StandardVersion | None:
+    """The standard's highest-numbered version, whatever its status (what a new draft copies)."""
     standard_id = standard.pk if isinstance(standard, Standard) else int(standard)
     return StandardVersion.objects.filter(standard_id=standard_id).order_by("-number").first()
 
@@ -151,6 +196,7 @@ def open_version(standard: Standard | int) -> StandardVersion | None:
 
 
 def versions_awaiting_review() -> QuerySet[StandardVersion]:
+    """Versions in review, oldest submission first, with their standard and author."""
     return (
         StandardVersion.objects.select_related("standard", "created_by")
         .filter(status=VersionStatus.IN_REVIEW)
@@ -173,6 +219,7 @@ def versions_due(on: dt.date) -> QuerySet[StandardVersion]:
 def proposal_list(
     *, status: str = "", standard_id: int | None = None, kind: str = "", automatic: bool | None = None
 ) -> QuerySet[ChangeProposal]:
+    """Proposals, newest first, filtered; with the standard, versions and people loaded."""
     rows = ChangeProposal.objects.select_related(
         "standard", "base_version", "raised_by", "decided_by", "result_version"
     )
@@ -188,12 +235,14 @@ def proposal_list(
 
 
 def proposal_get(pk: int) -> ChangeProposal:
+    """One proposal with what its page shows (raises ``ChangeProposal.DoesNotExist``)."""
     return ChangeProposal.objects.select_related(
         "standard", "base_version__standard", "raised_by", "decided_by", "result_version"
     ).get(pk=pk)
 
 
 def open_automatic_proposal(*, standard_id: int, indicator_code: str, kind: str) -> ChangeProposal | None:
+    """The open system proposal of this standard, indicator and kind, if any (there is at most one)."""
     return ChangeProposal.objects.filter(
         standard_id=standard_id, indicator_code=indicator_code, kind=kind, is_automatic=True, status=ProposalStatus.OPEN
     ).first()
@@ -228,4 +277,12 @@ def sops_in_force(*, on: dt.date, ticket_type: str | None = None, category: str 
 
 
 def clause_get(pk: int) -> Clause:
+    """One clause with its version and standard (raises ``Clause.DoesNotExist``)."""
     return Clause.objects.select_related("version__standard").get(pk=pk)
+
+
+def sop_successor(clause: Clause, in_force: StandardVersion) -> Clause | None:
+    """The SOP with the same clause number in ``in_force`` (where an older version's SOP went)."""
+    if in_force.pk == clause.version_id:
+        return None
+    return Clause.objects.filter(version=in_force, number=clause.number).exclude(sop_kind="").first()

@@ -12,6 +12,16 @@ month when bills arrive, more faults in the summer storm season, and a slow grow
 year. Hours follow each channel: the hotline and chat from 8:00 to 22:00, shops from 9:00 to
 18:00, web and e-mail around the clock.
 
+Every ticket also gets its SLA clock and clock events (:mod:`sqm.tickets.sla.demo_clocks`):
+the policy for its type, priority and customer tier, due times on the centre's calendar with
+China's holidays and make-up days, and the warnings, breaches, escalations, pauses (waiting on
+the customer) and met targets the service hooks and the sweep would have recorded. Agents work
+to the targets (the first answer takes about half the response target, with a tail), so about
+nine targets in ten are met on time; during a long holiday most written tickets wait for the
+first working day and the backlog slows the days after it, so compliance drops around the
+Spring Festival and National Day. Tickets still open at the demo's "now" keep live clocks
+(``next_check_at``) for the sweep.
+
 Everything is derived from the seeded generator, so a seed always gives the same tickets.
 
 Bulk, not services: a million tickets through ``ticket_create`` would take hours, so rows are
@@ -42,8 +52,16 @@ from django.db import connection, models, transaction
 from django.db.models import Count
 
 from sqm.tickets.selectors import search_grams
+from sqm.tickets.sla.demo_clocks import CLOCK_COLUMNS, EVENT_COLUMNS, Demand, DemoSla, clock_rows
 
 SIZES = {"small": 5_000, "normal": 100_000, "large": 1_000_000}
+BULK_TABLES = (  # the big tables: secondary indexes rebuilt after a bulk load, statistics refreshed
+    "tickets_ticket",
+    "tickets_ticketmessage",
+    "tickets_ticketevent",
+    "tickets_ticketclock",
+    "tickets_slaevent",
+)
 SEARCH_TABLE = "tickets_ticket_search"  # SQLite's subject search index (migration 0008_search)
 SEARCH_POSITIONS = 200  # grams per subject, as the search triggers write them
 CHUNK_TICKETS = 10_000
@@ -701,6 +719,10 @@ FOLLOW_UPS = {
     ),
     "en": ("Thanks, that works now.", "Any news? It is still not working.", "OK, thank you."),
 }
+SUPPLIED = {  # the customer sends what the agent asked for
+    "zh": ("已补充相关信息，请查收。", "截图已经发过去了，麻烦尽快处理。", "方便联系的时间是工作日下午，谢谢。"),
+    "en": ("Here is the screenshot you asked for.", "You can call me on weekday afternoons."),
+}
 REOPENS = {
     "zh": ("问题又出现了，麻烦再帮我看一下。", "退费一直没有到账，请再核实一下。"),
     "en": ("The problem is back, please take another look.",),
@@ -740,12 +762,23 @@ FINAL_SHARE = {"consultation": 0.5, "fault": 0.95, "complaint": 1.0, "suggestion
 REOPEN_SHARE = {"consultation": 0.01, "fault": 0.05, "complaint": 0.06, "suggestion": 0.0, "praise": 0.0}
 # Median working time to resolve after the first answer (seconds) and its spread (log-normal sigma).
 RESOLVE = {
-    "consultation": (3 * 3600, 1.0),
-    "fault": (18 * 3600, 0.8),
-    "complaint": (36 * 3600, 0.7),
-    "suggestion": (40 * 3600, 0.8),
-    "praise": (3 * 3600, 0.9),
+    "consultation": (12 * 3600, 1.5),
+    "fault": (20 * 3600, 1.1),
+    "complaint": (28 * 3600, 0.8),
+    "suggestion": (30 * 3600, 1.0),
+    "praise": (6 * 3600, 1.2),
 }
+# How fast agents work against the SLA: the first answer takes the response target times a
+# log-normal factor (median 0.52: about 14 % late, 27 % past the warning on an ordinary day), and
+# resolution work is paced by priority. After a long holiday the backlog slows everything down.
+RESPONSE_MU, RESPONSE_SIGMA = -0.5, 0.6
+PACE = {"urgent": 0.3, "high": 0.6, "normal": 1.0, "low": 1.1}
+BACKLOG = (2.4, 1.8, 1.35)  # load on the 1st, 2nd and 3rd working day after three or more days off
+HOLIDAY_QUEUE = 0.7  # share of web/e-mail/API tickets of a long holiday left for the first working day
+WAIT_SHARE = {"consultation": 0.08, "fault": 0.2, "complaint": 0.15, "suggestion": 0.0, "praise": 0.0}
+WAIT_MU, WAIT_SIGMA = 10.5, 1.0  # the customer answers after a median of ~10 hours
+LONGEST = 15  # times the median: the slowest tickets still close within a couple of weeks
+DEFAULT_RESPONSE = 30 * 60  # without SLA policies (hand-built centres in tests)
 _OFF, _LOW = 0.04, 0.15
 HOURS = {  # relative volume by local hour, per kind of channel
     "hotline": (
@@ -844,6 +877,7 @@ class Centre:
     english_customers: list[tuple[int, str]]
     agents: list[Agent]
     steps: dict[str, list[Step]] = field(default_factory=dict)
+    sla: DemoSla | None = None  # policies and calendars: each ticket gets its SLA clock
 
 
 @dataclass
@@ -855,6 +889,8 @@ class Rows:
     events: list[tuple[Any, ...]] = field(default_factory=list)
     progress: list[tuple[Any, ...]] = field(default_factory=list)
     checks: list[tuple[Any, ...]] = field(default_factory=list)
+    clocks: list[tuple[Any, ...]] = field(default_factory=list)
+    sla_events: list[tuple[Any, ...]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.tickets)
@@ -871,21 +907,35 @@ COLUMNS = {
     "events": ("ticket", "kind", "actor", "at", "data"),
     "progress": ("ticket", "step", "started_at", "completed_at", "completed_by"),
     "checks": ("ticket", "control_point", "checked_by", "checked_at"),
+    "clocks": CLOCK_COLUMNS,
+    "sla_events": EVENT_COLUMNS,
 }  # fmt: skip
+ROW_KINDS = ("tickets", "messages", "events", "progress", "checks", "clocks", "sla_events")
 
 
 class Clock:
-    """Local seconds since the window's first midnight → the database's text for that instant (UTC)."""
+    """Local seconds since the window's first midnight → the database's text for that instant (UTC).
+
+    Called a dozen times per ticket, so the texts of every date and of every second of a day
+    are made once and joined.
+    """
 
     def __init__(self, suffix: str) -> None:
         base = dt.datetime.combine(WINDOW_START, dt.time()) - dt.timedelta(days=1)
-        self.days = [(base + dt.timedelta(days=n)).date().isoformat() for n in range(WINDOW_DAYS + 40)]
+        self.days = [(base + dt.timedelta(days=n)).date().isoformat() for n in range(WINDOW_DAYS + 130)]
         self.shift = (24 - UTC_OFFSET_HOURS) * 3600
         self.suffix = suffix
+        self.seconds = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+        self.zone = f"+{UTC_OFFSET_HOURS:02d}:00"
 
     def __call__(self, t: int) -> str:
         d, r = divmod(t + self.shift, DAY)
-        return f"{self.days[d]} {r // 3600:02d}:{r // 60 % 60:02d}:{r % 60:02d}{self.suffix}"
+        return f"{self.days[d]} {self.seconds[r]}{self.suffix}"
+
+    def iso(self, t: int) -> str:
+        """ISO 8601 in centre time, as the SLA services write times into event data."""
+        d, r = divmod(t + DAY, DAY)
+        return f"{self.days[d]}T{self.seconds[r]}{self.zone}"
 
 
 @dataclass
@@ -900,6 +950,8 @@ class Timeline:
     on_call: bool  # answered and solved during the call
     reopened: int = 0
     first_resolved: int = 0
+    waited: int = 0  # the first answer asked the customer for something (the clock pauses)…
+    resumed: int = 0  # …until the customer supplied it
 
 
 @dataclass
@@ -914,6 +966,38 @@ class Thread:
     customer_id: int
     agent_id: int | None
     when: Timeline
+
+
+def _backlog(days: int = WINDOW_DAYS + 90) -> tuple[list[float], list[int]]:
+    """Per day of the window (and a little after): how loaded the centre is, and for a day of a
+    long public holiday (three or more days off) the first working day after it.
+
+    The working days right after a long holiday carry its backlog (:data:`BACKLOG`); during the
+    holiday a skeleton crew answers the phone but leaves most written tickets for that day.
+    """
+    load = [1.0] * days
+    queued_until = [0] * days
+    index = 0
+    while index < days:
+        day = WINDOW_START + dt.timedelta(days=index)
+        if is_workday(day):
+            index += 1
+            continue
+        end = index
+        while end < days and not is_workday(WINDOW_START + dt.timedelta(days=end)):
+            end += 1
+        block = [WINDOW_START + dt.timedelta(days=n) for n in range(index, end)]
+        if len(block) >= 3 and any(d in HOLIDAYS for d in block):
+            for n in range(index, end):
+                queued_until[n] = end
+            workday, extra = end, 0
+            while workday < days and extra < len(BACKLOG):
+                if is_workday(WINDOW_START + dt.timedelta(days=workday)):
+                    load[workday] = BACKLOG[extra]
+                    extra += 1
+                workday += 1
+        index = end
+    return load, queued_until
 
 
 def _staffed(t: int, rng: random.Random) -> int:
@@ -949,6 +1033,7 @@ class Generator:
         self._templates = {
             lang: {t: [_compile(x) for x in bank[t]] for t in TYPES} for lang, bank in (("zh", ZH), ("en", EN))
         }
+        self.load, self.queued_until = _backlog()
 
     # -- choices --
 
@@ -1020,11 +1105,15 @@ class Generator:
         priority = self._weighted(PRIORITIES, self._priority_cum[kind])
         category_id, skill = centre.categories[category]
         logged = channel in AGENT_LOGGED
-        when = self._timeline(created, kind, logged)
+        sla = centre.sla
+        tier = sla.tiers.get(customer_id, "standard") if sla else "standard"
+        on = WINDOW_START + dt.timedelta(days=day)
+        targets = sla.targets(kind, priority, tier, on) if sla else None
+        when = self._timeline(created, kind, priority, logged, day, targets[0] if targets else DEFAULT_RESPONSE)
         if when.assigned > END:
             status = "new"
         elif when.resolved > END:
-            status = "pending" if when.first <= END and not logged and rng.random() < 0.3 else "open"
+            status = "pending" if when.waited and when.waited <= END < when.resumed else "open"
         else:
             status = "resolved" if when.closed > END else "closed"
         agent = None
@@ -1032,6 +1121,7 @@ class Generator:
             active = status in ("open", "pending")
             agent = self._agent(self.agents_for(skill, lang, channel, kind == "complaint", active), day)
         agent_id = agent.id if agent else None
+        team_id = agent.team_id if agent else None
         created_by = agent_id if logged else customer_id
         thread = Thread(ticket_id, kind, lang, channel, status, customer_id, agent_id, when)
         first_at, last = self._thread(thread, description, priority, created_by, rows)
@@ -1040,33 +1130,61 @@ class Generator:
             first = when.first if first_at else None
             current_step = self._progress(ticket_id, kind, status, created, first, when.resolved, agent_id, rows)
         fmt = self.clock
+        due_response = due_resolution = None
+        if sla is not None:
+            demand = Demand(
+                ticket_id, kind, priority, tier, on, team_id, agent_id,
+                assigned=when.assigned if agent_id else END + DAY, created=created,
+                first=when.first if first_at else None,
+                waits=[(when.waited, when.resumed)] if when.waited else [],
+                resolutions=[when.first_resolved, when.resolved] if when.reopened else [when.resolved],
+                reopens=[when.reopened] if when.reopened else [],
+            )  # fmt: skip
+            made = clock_rows(sla, demand, fmt, fmt.iso)
+            if made is not None:
+                clock, events, (due_response, due_resolution) = made
+                rows.clocks.append(clock)
+                rows.sla_events.extend(events)
         rows.tickets.append((
             ticket_id, kind, priority, PRIORITIES.index(priority), status, channel, lang, category_id, subject,
-            description, customer_id, agent.team_id if agent else None, agent_id,
+            description, customer_id, team_id, agent_id,
             agent_id if kind == "complaint" else None, created_by, None, current_step, fmt(created), fmt(last),
             first_at, fmt(when.resolved) if status in ("resolved", "closed") else None,
-            fmt(when.closed) if status == "closed" else None, 1 if when.reopened else 0, None, None,
+            fmt(when.closed) if status == "closed" else None, 1 if when.reopened else 0, due_response, due_resolution,
         ))  # fmt: skip
 
-    def _timeline(self, created: int, kind: str, logged: bool) -> Timeline:
-        """When the ticket is assigned, first answered, resolved (perhaps twice) and closed."""
+    def _timeline(self, created: int, kind: str, priority: str, logged: bool, day: int, response: int) -> Timeline:
+        """When the ticket is assigned, first answered, waits on the customer, is resolved (perhaps
+        twice) and closed. ``response`` is the first-response target (seconds) agents work to."""
         rng = self.rng
         if logged:  # the agent who took the call logs it, answers and often solves it at once
             assigned, first = created, created + 60 + int(rng.random() * 540)
+        elif self.queued_until[day] and rng.random() < HOLIDAY_QUEUE:
+            # A long holiday: most written tickets wait for the first working day, whose queue takes hours.
+            assigned = self.queued_until[day] * DAY + 9 * 3600 + int(rng.random() ** 1.5 * 7 * 3600)
+            first = assigned + int(response * rng.lognormvariate(RESPONSE_MU, RESPONSE_SIGMA))
         else:
             assigned = _staffed(created + 5 + int(rng.random() * 240), rng)
-            first = _staffed(assigned + int(rng.lognormvariate(7.3, 0.9)), rng)  # median 25 minutes
+            delay = response * self.load[day] * rng.lognormvariate(RESPONSE_MU, RESPONSE_SIGMA)
+            first = _staffed(assigned + int(delay), rng)
         on_call = logged and kind == "consultation" and rng.random() < 0.7
         median, sigma = RESOLVE[kind]
+        pace = PACE[priority] * self.load[min(first // DAY, len(self.load) - 1)]
+        waited = resumed = 0
         if on_call:
             resolved = first + 60 + int(rng.random() * 840)
         else:
-            resolved = _staffed(first + int(median * rng.lognormvariate(0, sigma)), rng)
+            start = first
+            if rng.random() < WAIT_SHARE[kind]:
+                wait = min(rng.lognormvariate(WAIT_MU, WAIT_SIGMA), 10 * DAY)
+                waited, resumed = first, _staffed(first + int(wait), rng)
+                start = resumed
+            resolved = _staffed(start + int(median * pace * min(rng.lognormvariate(0, sigma), LONGEST)), rng)
         closed = _staffed(resolved + DAY // 2 + int(rng.random() * 6.5 * DAY), rng)
-        when = Timeline(created, assigned, first, resolved, closed, on_call)
+        when = Timeline(created, assigned, first, resolved, closed, on_call, waited=waited, resumed=resumed)
         if rng.random() < REOPEN_SHARE[kind]:
             again = _staffed(resolved + 6 * 3600 + int(rng.random() * 2.5 * DAY), rng)
-            re_resolved = _staffed(again + int(median * rng.lognormvariate(0, 0.6)), rng)
+            re_resolved = _staffed(again + int(median * PACE[priority] * rng.lognormvariate(0, 0.6)), rng)
             re_closed = _staffed(re_resolved + DAY // 2 + int(rng.random() * 6.5 * DAY), rng)
             if re_closed <= END:
                 when.reopened, when.first_resolved, when.resolved, when.closed = again, resolved, re_resolved, re_closed
@@ -1091,7 +1209,7 @@ class Generator:
         if when.first > END:
             return None, when.assigned
         first_at, mail = fmt(when.first), t.channel == "email"
-        if t.status == "pending":
+        if when.waited:  # the answer asks for something: waiting on the customer
             body = self._fill(rng.choice(ASK_INFO[t.lang]))
             events.append((t.id, "status", agent, first_at, '{"before": "open", "after": "pending"}'))
         else:
@@ -1100,6 +1218,11 @@ class Generator:
         last, room = when.first, 2  # up to four messages in all
         finished = t.status in ("resolved", "closed")
         until = when.resolved if finished else END
+        if when.waited and when.resumed <= until:
+            supplied = fmt(when.resumed)
+            messages.append((t.id, "customer", t.customer_id, rng.choice(SUPPLIED[t.lang]), None, supplied, None))
+            events.append((t.id, "status", t.customer_id, supplied, '{"before": "pending", "after": "open"}'))
+            room, last = room - 1, when.resumed
         if when.reopened:
             again = fmt(when.reopened)
             messages.append((t.id, "customer", t.customer_id, rng.choice(REOPENS[t.lang]), None, again, None))
@@ -1107,7 +1230,7 @@ class Generator:
             events.append((t.id, "reopened", t.customer_id, again, '{"before": "resolved"}'))
             events.append((t.id, "status", t.customer_id, again, '{"before": "resolved", "after": "open"}'))
             room -= 1
-        elif not when.on_call and until - when.first > 600:
+        elif not when.waited and not when.on_call and until - when.first > 600:
             middle = when.first + int((until - when.first) * (0.2 + rng.random() * 0.6))
             if rng.random() < NOTE_SHARE[t.kind]:
                 messages.append((t.id, "note", agent, rng.choice(NOTES[t.lang]), None, fmt(middle), None))
@@ -1195,10 +1318,23 @@ class Table:
         self.columns += [f.column for f in extra]
         self.extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
         self.table = model._meta.db_table
+        # Durations come as whole seconds: microseconds on SQLite, an interval on PostgreSQL.
+        self.durations = [n for n, name in enumerate(names) if isinstance(fields[name], models.DurationField)]
+
+    def _with_durations(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        postgresql = connection.vendor == "postgresql"
+        for n in self.durations:
+            if postgresql:
+                rows = [(*row[:n], dt.timedelta(seconds=row[n]), *row[n + 1 :]) for row in rows]
+            else:
+                rows = [(*row[:n], row[n] * 1_000_000, *row[n + 1 :]) for row in rows]
+        return rows
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        if self.durations:
+            rows = self._with_durations(rows)
         if self.extra:
             rows = [row + self.extra for row in rows]
         quote = connection.ops.quote_name
@@ -1214,7 +1350,15 @@ class Table:
 
 
 def _tables() -> dict[str, Table]:
-    from sqm.tickets.models import ControlCheck, StepProgress, Ticket, TicketEvent, TicketMessage
+    from sqm.tickets.models import (
+        ControlCheck,
+        SlaEvent,
+        StepProgress,
+        Ticket,
+        TicketClock,
+        TicketEvent,
+        TicketMessage,
+    )
 
     models_by_key = {
         "tickets": Ticket,
@@ -1222,6 +1366,8 @@ def _tables() -> dict[str, Table]:
         "events": TicketEvent,
         "progress": StepProgress,
         "checks": ControlCheck,
+        "clocks": TicketClock,
+        "sla_events": SlaEvent,
     }
     return {key: Table(model, COLUMNS[key]) for key, model in models_by_key.items()}
 
@@ -1293,7 +1439,16 @@ def centre_from_db(org: Any) -> Centre:
         english_customers=[(pk, name) for pk, name, lang in customers if lang == "en"],
         agents=agents,
         steps=steps,
+        sla=demo_sla(),
     )
+
+
+def demo_sla() -> DemoSla | None:
+    """The effective SLA policies, calendars and customer tiers, read once for the whole load."""
+    from sqm.tickets.sla.demo_clocks import load_sla
+
+    origin = dt.datetime.combine(WINDOW_START, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=UTC_OFFSET_HOURS)))
+    return load_sla(origin, dt.timedelta(days=WINDOW_DAYS + 120), now=END)
 
 
 def ids_digest(ids: Iterable[int]) -> str:
@@ -1306,7 +1461,7 @@ def _write_chunk(tables: dict[str, Table], rows: Rows, number: int, admin: Any, 
 
     ids = [row[0] for row in rows.tickets]
     with transaction.atomic():
-        for key in ("tickets", "messages", "events", "progress", "checks"):
+        for key in ROW_KINDS:
             tables[key].write(getattr(rows, key))
         if search:  # what the search triggers would have written
             subject = COLUMNS["tickets"].index("subject")
@@ -1325,6 +1480,8 @@ def _write_chunk(tables: dict[str, Table], rows: Rows, number: int, admin: Any, 
                 "events": len(rows.events),
                 "step_progress": len(rows.progress),
                 "control_checks": len(rows.checks),
+                "sla_clocks": len(rows.clocks),
+                "sla_events": len(rows.sla_events),
                 "first_id": ids[0],
                 "last_id": ids[-1],
                 "created_from": rows.tickets[0][17],
@@ -1370,7 +1527,7 @@ def _analyze_postgresql() -> None:
     """Fresh planner statistics for the bulk-loaded tables (autovacuum would get there, minutes later)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("tickets_ticket", "tickets_ticketmessage", "tickets_ticketevent", "tickets_stepprogress"):
+            for table in (*BULK_TABLES, "tickets_stepprogress"):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
@@ -1404,7 +1561,7 @@ def generate(
 def _produce(pipe: Any, centre: Centre, seed: int, total: int, first_id: int, suffix: str) -> None:
     """The producer process: generate and send each chunk (marshal: fast for tuples of str and int)."""
     for rows in generate(centre, random.Random(seed), total, first_id=first_id, suffix=suffix):
-        pipe.send_bytes(marshal.dumps((rows.tickets, rows.messages, rows.events, rows.progress, rows.checks)))
+        pipe.send_bytes(marshal.dumps(tuple(getattr(rows, key) for key in ROW_KINDS)))
     pipe.send_bytes(b"")
     pipe.close()
 
@@ -1464,11 +1621,11 @@ def _bulk_indexes(timer: _Phases) -> Iterator[bool]:
     if connection.vendor != "sqlite" or Ticket.objects.exists():
         yield False
         return
-    tables = ("tickets_ticket", "tickets_ticketmessage", "tickets_ticketevent")
+    tables = BULK_TABLES
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-            "AND tbl_name IN (%s, %s, %s)",
+            f"AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
             tables,
         )
         saved = [row for row in cursor.fetchall() if not row[2].upper().startswith("CREATE UNIQUE")]
@@ -1527,7 +1684,15 @@ def load(*, rng: random.Random, shared: dict[str, Any]) -> str:
     with _sqlite_tuned(timer), _bulk_indexes(timer) as search:
         for number, rows in enumerate(chunks(centre, seed, total, first_id=first_id, suffix=suffix), start=1):
             _write_chunk(tables, rows, number, org.admin, search)
-            made.update(tickets=len(rows.tickets), messages=len(rows.messages), events=len(rows.events))
+            made.update(
+                tickets=len(rows.tickets),
+                messages=len(rows.messages),
+                events=len(rows.events),
+                clocks=len(rows.clocks),
+                sla_events=len(rows.sla_events),
+                met=sum(1 for e in rows.sla_events if e[1] == "met"),
+                on_time=sum(1 for e in rows.sla_events if e[1] == "met" and e[4]),
+            )
         timer.lap("rows")
     _reset_sequences()
     _analyze_postgresql()
@@ -1536,6 +1701,7 @@ def load(*, rng: random.Random, shared: dict[str, Any]) -> str:
     timer.lap("loads")
     return (
         f"{len(CATEGORIES)} categories, {made['tickets']:,} tickets with {made['messages']:,} messages and "
-        f"{made['events']:,} events over {WINDOW_DAYS} days; {active:,} active tickets with {on_shift} agents on "
-        f"shift [{timer}]"
+        f"{made['events']:,} events over {WINDOW_DAYS} days; {made['clocks']:,} SLA clocks with "
+        f"{made['sla_events']:,} SLA events ({made['on_time'] / max(made['met'], 1):.1%} of targets met on time); "
+        f"{active:,} active tickets with {on_shift} agents on shift [{timer}]"
     )

@@ -262,6 +262,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
         "kb_suggest_url": _kb_suggest_url(user, ticket),
         "sla": _sla_context(ticket),
         "sla_history": _sla_history(ticket),
+        "extension_panels": _extension_panels(request, ticket),
         "customer_queue_url": reverse("tickets:team_queue")
         + "?"
         + urlencode({"status": "all", "team": "", "customer": ticket.customer.username}),
@@ -281,6 +282,21 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **forms_: Any) -> dict
             initial={"team": ticket.team_id}
         )
     return context
+
+
+def _extension_panels(request: HttpRequest, ticket: Ticket) -> list[str]:
+    """Side panels that later apps add to the ticket page without this app importing them: each
+    AppConfig may list ``TICKET_PANELS``, callables ``(request, ticket) -> safe HTML or None``
+    (e.g. the standards app's SOPs for the ticket's type)."""
+    from django.apps import apps
+
+    panels = []
+    for config in apps.get_app_configs():
+        for panel in getattr(config, "TICKET_PANELS", ()):
+            html = panel(request, ticket)
+            if html:
+                panels.append(html)
+    return panels
 
 
 # --- the SLA panel ----------------------------------------------------------------------------

@@ -17,10 +17,14 @@ def _is_stock(metric: str) -> bool:
     return CATALOGUE[KpiCode(metric)].aggregate == Aggregate.STOCK
 
 
-def _stock_total(metric: str, dimension: str, key: str, before: dt.date) -> int:
-    """Running total of a STOCK KPI's day rollups up to (not including) ``before``."""
+def _stock_total(metric: str, dimension: str, key: str, before: dt.date, grain: str = Grain.DAY) -> int:
+    """Running total of a STOCK KPI up to (not including) ``before``, a period start of ``grain``.
+
+    Days, ISO weeks and months each partition time and every grain's cells hold the sums of their
+    days, so the cells of the period's own grain give the same total as its days: 12 rows a year
+    for months instead of 365."""
     total = KpiRollup.objects.filter(
-        grain=Grain.DAY, dimension=dimension, key=key, metric=metric, period_start__lt=before
+        grain=grain, dimension=dimension, key=key, metric=metric, period_start__lt=before
     ).aggregate(total=Sum("num"))["total"]
     return int(total or 0)
 
@@ -29,7 +33,7 @@ def rollup_value(metric: str, grain: str, start: dt.date, dimension: str = Dimen
     """The KPI for one period (``start`` is normalised to its period's first day) and slice."""
     start = period_start(start, grain)
     if _is_stock(metric):
-        return kpi_value(metric, _stock_total(metric, dimension, key, next_period(start, grain)), 0)
+        return kpi_value(metric, _stock_total(metric, dimension, key, next_period(start, grain), grain), 0)
     row = (
         KpiRollup.objects.filter(grain=grain, period_start=start, dimension=dimension, key=key, metric=metric)
         .values_list("num", "den")
@@ -59,24 +63,13 @@ def rollup_series(
         ).values_list("period_start", "num", "den")
     )
     if _is_stock(metric):
-        running = _stock_total(metric, dimension, key, starts[0])
+        running = _stock_total(metric, dimension, key, starts[0], grain)
         out = []
         for start in starts:
-            running += (
-                rows.get(start, (0, 0))[0]
-                if grain == Grain.DAY
-                else _sum_days(metric, dimension, key, start, next_period(start, grain))
-            )
+            running += rows.get(start, (0, 0))[0]
             out.append((start, kpi_value(metric, running, 0)))
         return out
     return [(start, kpi_value(metric, *rows.get(start, (0, 0)))) for start in starts]
-
-
-def _sum_days(metric: str, dimension: str, key: str, first: dt.date, until: dt.date) -> int:
-    total = KpiRollup.objects.filter(
-        grain=Grain.DAY, dimension=dimension, key=key, metric=metric, period_start__gte=first, period_start__lt=until
-    ).aggregate(total=Sum("num"))["total"]
-    return int(total or 0)
 
 
 def rollup_breakdown(metric: str, grain: str, start: dt.date, dimension: str) -> dict[str, KpiValue]:
@@ -85,7 +78,7 @@ def rollup_breakdown(metric: str, grain: str, start: dt.date, dimension: str) ->
     if _is_stock(metric):
         until = next_period(start, grain)
         totals = (
-            KpiRollup.objects.filter(grain=Grain.DAY, dimension=dimension, metric=metric, period_start__lt=until)
+            KpiRollup.objects.filter(grain=grain, dimension=dimension, metric=metric, period_start__lt=until)
             .values("key")
             .annotate(total=Sum("num"))
             .values_list("key", "total")
@@ -94,7 +87,8 @@ def rollup_breakdown(metric: str, grain: str, start: dt.date, dimension: str) ->
     rows = KpiRollup.objects.filter(grain=grain, period_start=start, dimension=dimension, metric=metric).values_list(
         "key", "num", "den"
     )
-    return {key: kpi_value(metric, num, den) for key, num, den in rows}
+    # Cells whose facts moved elsewhere stay behind as 0/0 (the refresh does not delete them): no data.
+    return {key: kpi_value(metric, num, den) for key, num, den in rows if num or den}
 
 
 _FACT_FIELD = {

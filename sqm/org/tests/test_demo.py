@@ -41,7 +41,7 @@ def test_demo_builds_a_believable_centre(demo_a):
     roles = [p[2] for p in people]
     assert len(demo_a["teams"]) == 5
     assert roles.count("agent") == 50
-    assert roles.count("team_lead") == 5 and roles.count("qa_inspector") == 3
+    assert roles.count("team_lead") == 5 and roles.count("qa_inspector") == 6  # 3 + 3 hired by the QA demo
     assert roles.count("quality_manager") == 1 and roles.count("trainer") == 1
     assert roles.count("customer") == 200
     agents = [p for p in people if p[2] == "agent"]

@@ -9,6 +9,7 @@ elapsed time inside open intervals, so days with a DST change are handled exactl
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
@@ -147,3 +148,80 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def _require_aware(moment: dt.datetime) -> None:
     if moment.tzinfo is None:
         raise ValueError("times must carry a time zone")
+
+
+class BusinessIndex:
+    """A precomputed view of a :class:`BusinessCalendar` over a span, for bulk work (the demo's
+    year of tickets): the same answers as ``add`` and ``elapsed``, in whole seconds counted from
+    ``origin``, at a few microseconds each instead of tens.
+
+    The calendar's open periods from ``origin`` to ``origin + span`` are listed once with a
+    running total of business seconds, so business time up to a moment is one binary search and
+    its inverse another. Outside the span the calendar itself answers (exact, only slower).
+    """
+
+    def __init__(self, calendar: BusinessCalendar, origin: dt.datetime, span: dt.timedelta) -> None:
+        _require_aware(origin)
+        self.calendar, self.origin = calendar, origin
+        zero, end = _utc(origin), _utc(origin + span)
+        starts: list[int] = []
+        ends: list[int] = []
+        totals: list[int] = []  # business seconds before each period
+        running = 0
+        for begin, finish in calendar.periods_from(origin):
+            if _utc(begin) >= end:
+                break
+            first = int((_utc(begin) - zero).total_seconds())
+            last = int((_utc(finish) - zero).total_seconds())
+            if starts and first <= ends[-1]:  # a period running on past midnight: one period
+                running += last - ends[-1]
+                ends[-1] = last
+                continue
+            starts.append(first)
+            ends.append(last)
+            totals.append(running)
+            running += last - first
+        self.starts, self.ends, self.totals = starts, ends, totals
+        self.reach = [total + e - s for total, s, e in zip(totals, starts, ends, strict=True)]
+        self.limit = ends[-1] if ends else 0
+
+    def _moment(self, seconds: int) -> dt.datetime:
+        return (_utc(self.origin) + dt.timedelta(seconds=seconds)).astimezone(self.origin.tzinfo)
+
+    def business(self, t: int) -> int:
+        """Business seconds from ``origin`` to ``t`` (``0 <= t <= limit``)."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        return self.totals[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def moment(self, business: int) -> int | None:
+        """The moment business time from ``origin`` reaches ``business`` (> 0): the inverse of
+        :meth:`business`, at the end of an open stretch; None beyond the span."""
+        i = bisect.bisect_left(self.reach, business)
+        if i < len(self.reach):
+            return self.starts[i] + business - self.totals[i]
+        return None
+
+    def add(self, t: int, seconds: int) -> int:
+        """``calendar.add`` in seconds from ``origin``: when ``seconds`` of business time have
+        passed after ``t`` (``t`` itself for zero)."""
+        if seconds <= 0:
+            if seconds < 0:
+                raise ValueError("business time cannot be negative")
+            return t
+        if 0 <= t <= self.limit:
+            found = self.moment(self.business(t) + seconds)
+            if found is not None:
+                return found
+        due = self.calendar.add(self._moment(t), dt.timedelta(seconds=seconds))
+        return round((_utc(due) - _utc(self.origin)).total_seconds())
+
+    def elapsed(self, start: int, end: int) -> int:
+        """``calendar.elapsed`` in seconds from ``origin``."""
+        if end <= start:
+            return 0
+        if start >= 0 and end <= self.limit:
+            return self.business(end) - self.business(start)
+        span = self.calendar.elapsed(self._moment(start), self._moment(end))
+        return round(span.total_seconds())

@@ -1,6 +1,6 @@
 """What SQM ships with: the centre calendar with China's statutory schedule, a 24×7 calendar and
 the default SLA policies (DESIGN.md §2.1: complaints respond in 1 hour and resolve in 24 hours;
-service requests respond in 30 minutes).
+service requests respond in 30 minutes), plus faster ones for VIP customers.
 
 Used by the data migration (with historical models) and by tests that flushed the database.
 Idempotent: existing rows with the same name or code are left alone.
@@ -26,6 +26,13 @@ DEFAULT_POLICIES: list[tuple[str, str, str, str, int, int, int]] = [
     ("complaint", "投诉 SLA（1 小时响应，24 小时解决）", "complaint", "", 60, 24 * 60, 60),
     ("service-urgent", "紧急服务 SLA", "", "urgent", 15, 9 * 60, 30),
     ("service", "服务 SLA（30 分钟响应，3 个工作日解决）", "", "", 30, 3 * 9 * 60, 120),
+]
+# Faster promises for VIP customers (migration 0011): code, name, ticket type, tier, response,
+# resolution, escalate after. A policy naming the tier beats one that does not, other criteria
+# being equal; an urgent complaint still runs under the (tighter) urgent complaint policy.
+TIER_POLICIES: list[tuple[str, str, str, str, int, int, int]] = [
+    ("vip-complaint", "VIP 投诉 SLA（30 分钟响应，12 小时解决）", "complaint", "vip", 30, 12 * 60, 30),
+    ("vip-service", "VIP 服务 SLA（15 分钟响应，2 个工作日解决）", "", "vip", 15, 2 * 9 * 60, 60),
 ]
 
 
@@ -68,6 +75,35 @@ def install_sla_defaults(calendar_model: Any = None, day_model: Any = None, poli
             },
         )
         made["policies"] += int(created)
+    made["policies"] += install_tier_policies(policy_model)
+    return made
+
+
+def install_tier_policies(policy_model: Any = None) -> int:
+    """Create the shipped customer-tier policies where missing; returns how many were made."""
+    if policy_model is None:
+        from sqm.tickets.models import SlaPolicy
+
+        policy_model = SlaPolicy
+    made = 0
+    for code, name, ticket_type, tier, response, resolution, escalate in TIER_POLICIES:
+        _policy, created = policy_model.objects.get_or_create(
+            code=code,
+            version=1,
+            defaults={
+                "name": name,
+                "status": "effective",
+                "effective_from": POLICIES_FROM,
+                "ticket_type": ticket_type,
+                "priority": "",
+                "tier": tier,
+                "response_minutes": response,
+                "resolution_minutes": resolution,
+                "warn_fraction": 0.75,
+                "escalate_after_minutes": escalate,
+            },
+        )
+        made += int(created)
     return made
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqm.core.forms import StyledFormMixin
+from sqm.org.models import CustomerTier
 from sqm.tickets.models import DayKind, Priority, TicketType, WorkCalendar
 from sqm.tickets.sla.calendars import HOURS_FIELDS, weekly_as_texts
 
@@ -93,6 +94,12 @@ class PolicyForm(StyledFormMixin, forms.Form):
     effective_from = forms.DateField(label=_("Effective from"), widget=DateInput())
     ticket_type = forms.ChoiceField(label=_("Ticket type"), choices=ANY + list(TicketType.choices), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=ANY + list(Priority.choices), required=False)
+    tier = forms.ChoiceField(
+        label=_("Customer tier"),
+        choices=ANY + list(CustomerTier.choices),
+        required=False,
+        help_text=_("Only tickets of customers of this tier; a tier-specific policy wins over one for any tier."),
+    )
     response_minutes = forms.IntegerField(label=_("First response target (business minutes)"), min_value=1)
     resolution_minutes = forms.IntegerField(label=_("Resolution target (business minutes)"), min_value=1)
     warn_fraction = forms.FloatField(label=_("Warn at fraction of the target"), initial=0.75)

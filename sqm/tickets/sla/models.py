@@ -149,11 +149,13 @@ class SlaPolicy(models.Model):
     @property
     def applies_to(self) -> str:
         """``Complaint · Urgent``, with ``any`` for a blank criterion (in the reader's language)."""
+        from sqm.org.models import CustomerTier
         from sqm.tickets.models import Priority, TicketType
 
         kind = TicketType(self.ticket_type).label if self.ticket_type else _("any type")
         priority = Priority(self.priority).label if self.priority else _("any priority")
-        tier = f" · {self.tier}" if self.tier else ""
+        tier_label = CustomerTier(self.tier).label if self.tier in CustomerTier.values else self.tier
+        tier = f" · {tier_label}" if self.tier else ""
         return f"{kind} · {priority}{tier}"
 
 
@@ -245,7 +247,8 @@ class SlaEvent(models.Model):
     ``on_time`` says whether the target was met by its due time.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events")
+    # No single-column index: ``slaevent_ticket_idx`` (ticket, at, id) starts with it (migration 0012).
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events", db_index=False)
     kind = models.CharField(_("event"), max_length=12, choices=SlaEventKind.choices)
     target = models.CharField(_("target"), max_length=12, choices=SlaTarget.choices, blank=True)
     at = models.DateTimeField(_("time"))

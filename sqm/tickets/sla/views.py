@@ -277,6 +277,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
             f: getattr(source, f)
             for f in ("code", "name", "ticket_type", "priority", "response_minutes", "resolution_minutes")
         }
+        initial["tier"] = source.tier or ""
         initial |= {
             "warn_fraction": source.warn_fraction,
             "escalate_after_minutes": source.escalate_after_minutes,

@@ -8,10 +8,14 @@ import json
 import random
 import statistics
 from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sqm.tickets import demo
+
+ZONE = ZoneInfo("Asia/Shanghai")
+ORIGIN = dt.datetime.combine(demo.WINDOW_START, dt.time(), tzinfo=ZONE)
 
 
 def _index(day: dt.date) -> int:
@@ -368,3 +372,185 @@ def test_search_grams():
 
     assert search_grams("宽带断网") == "宽带 带断 断网"
     assert search_grams("宽带", 4) == "宽带 带  "
+
+
+# --- SLA clocks of the demo tickets ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker):
+    """``sqm demo --size small``'s tickets (5,000) with their SLA clocks, loaded once for the module
+    inside a transaction that is rolled back at the end."""
+    from django.db import transaction
+
+    from sqm.org import demo as org_demo
+    from sqm.tickets.sla.defaults import install_sla_defaults
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        install_sla_defaults()
+        rng = random.Random(2026)
+        shared: dict = {"size": "small"}
+        org_demo.load(rng=rng, shared=shared)
+        summary = demo.load(rng=rng, shared=shared)
+        yield summary
+        transaction.set_rollback(True)
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.localtime(moment)
+
+
+def _compliance(events) -> float:
+    met = [e.on_time for e in events]
+    return sum(met) / len(met)
+
+
+def test_every_demo_ticket_has_a_clock_and_compliance_is_believable(small_demo, db):
+    from sqm.tickets.models import SlaEvent, Ticket, TicketClock
+
+    assert "5,000 SLA clocks" in small_demo
+    assert TicketClock.objects.count() == Ticket.objects.count() == 5000
+    kinds = Counter(SlaEvent.objects.values_list("kind", flat=True))
+    assert kinds["started"] == 5000
+    assert {"met", "warned", "breached", "escalated", "paused", "resumed"} <= set(kinds)
+    met = list(SlaEvent.objects.filter(kind="met").select_related("ticket"))
+    overall = _compliance(met)
+    assert 0.85 <= overall <= 0.95, overall
+    assert kinds["warned"] > kinds["breached"] > 0.02 * len(met), "some warned, a few breached"
+
+    def during(first: dt.date, last: dt.date) -> float:
+        return _compliance([e for e in met if first <= _local(e.ticket.created_at).date() <= last])
+
+    spring = during(dt.date(2026, 2, 14), dt.date(2026, 3, 1))  # the holiday and the backlog after it
+    national = during(dt.date(2026, 9, 30), dt.date(2026, 10, 11))
+    ordinary = during(dt.date(2026, 3, 9), dt.date(2026, 3, 29))
+    assert spring < overall - 0.03 and national < overall - 0.03, (spring, national, overall)
+    assert ordinary > overall - 0.02
+
+
+def test_no_due_time_falls_in_closed_time_and_matches_the_calendar(small_demo, db):
+    from sqm.tickets.models import TicketClock
+    from sqm.tickets.sla.calendars import business_calendar
+
+    second = dt.timedelta(seconds=1)
+    checked = 0
+    for clock in TicketClock.objects.select_related("calendar").order_by("pk"):
+        calendar = business_calendar(clock.calendar)
+        for name in ("warn_response_at", "due_response_at", "warn_resolution_at", "due_resolution_at"):
+            due = getattr(clock, name)
+            assert calendar.elapsed(due - second, due) == second, (clock.ticket_id, name, due)
+        if not clock.paused_business:  # no waiting: the due times are the plain calendar sums
+            start = clock.started_at
+            assert clock.due_response_at == calendar.add(start, dt.timedelta(minutes=clock.response_minutes))
+            assert clock.due_resolution_at == calendar.add(start, dt.timedelta(minutes=clock.resolution_minutes))
+            checked += 1
+    assert checked > 4000
+
+
+def test_met_events_agree_with_the_ticket_rows(small_demo, db):
+    from sqm.tickets.models import SlaEvent, Ticket, TicketClock
+
+    clocks = {c.ticket_id: c for c in TicketClock.objects.all()}
+    events = defaultdict(list)
+    for e in SlaEvent.objects.order_by("at", "pk"):
+        events[e.ticket_id].append(e)
+    for ticket in Ticket.objects.all():
+        clock, mine = clocks[ticket.pk], events[ticket.pk]
+        assert (ticket.due_response_at, ticket.due_resolution_at) == (clock.due_response_at, clock.due_resolution_at)
+        response = [e for e in mine if e.kind == "met" and e.target == "response"]
+        resolution = [e for e in mine if e.kind == "met" and e.target == "resolution"]
+        if ticket.first_response_at is None:
+            assert not response and clock.response_met_at is None
+        else:
+            assert [e.at for e in response] == [ticket.first_response_at] == [clock.response_met_at]
+        if ticket.status in ("resolved", "closed"):
+            assert resolution[-1].at == ticket.resolved_at == clock.resolution_met_at
+            assert len(resolution) == 1 + ticket.reopen_count
+            assert clock.pause_reason == "resolved" and clock.next_check_at is None
+        else:
+            assert not resolution
+        for e in response + resolution:
+            due = dt.datetime.fromisoformat(e.data["due"])
+            assert e.on_time == (e.at < due), "met by its due time (a breach fires at the due moment)"
+            breached = [b for b in mine if b.kind == "breached" and b.target == e.target and b.at <= e.at]
+            assert bool(breached) == (not e.on_time), ticket.pk
+        for e in mine:
+            assert (e.ticket_type, e.priority, e.policy_id) == (ticket.type, ticket.priority, clock.policy_id)
+            if e.kind == "met":
+                assert (e.team_id, e.agent_id) == (ticket.team_id, ticket.assignee_id)
+        assert mine[0].kind == "started" and mine[0].at == ticket.created_at
+
+
+def test_a_ticket_just_before_national_day_is_due_after_the_holiday(small_demo, db):
+    from sqm.tickets.models import Ticket
+    from sqm.tickets.sla.calendars import business_calendar
+
+    holiday_over = dt.datetime(2026, 10, 8, 9, 0, tzinfo=ZONE)
+    eve = [
+        t
+        for t in Ticket.objects.select_related("sla_clock__calendar").filter(
+            created_at__gte=dt.datetime(2026, 9, 30, tzinfo=ZONE), created_at__lt=dt.datetime(2026, 10, 1, tzinfo=ZONE)
+        )
+    ]
+    assert eve
+    for ticket in eve:
+        assert ticket.due_resolution_at > holiday_over, ticket.pk  # every target is longer than what is left
+        calendar = business_calendar(ticket.sla_clock.calendar)
+        left = calendar.elapsed(ticket.created_at, dt.datetime(2026, 9, 30, 18, 0, tzinfo=ZONE))
+        if left < dt.timedelta(minutes=ticket.sla_clock.response_minutes):
+            assert ticket.due_response_at > holiday_over, ticket.pk
+    # The same arithmetic for a complaint arriving at 17:30 on the eve: one hour, half of it after the holiday.
+    from sqm.tickets.sla.demo_clocks import Demand, clock_rows
+
+    sla = demo.demo_sla()
+    created = int((dt.datetime(2026, 9, 30, 17, 30, tzinfo=ZONE) - ORIGIN).total_seconds())
+    clock = demo.Clock("")
+    demand = Demand(1, "complaint", "normal", "standard", dt.date(2026, 9, 30), None, None, 10**9, created)
+    _row, _events, (due_response, _due_resolution) = clock_rows(sla, demand, clock, clock.iso)
+    assert due_response == "2026-10-08 01:30:00"  # 09:30 in Shanghai
+
+
+def test_open_tickets_have_live_clocks_the_sweep_picks_up(small_demo, db):
+    from sqm.tickets.models import SlaEvent, Ticket, TicketClock
+    from sqm.tickets.sla.sweep import sweep
+
+    now = ORIGIN + dt.timedelta(seconds=demo.END)
+    active = list(Ticket.objects.filter(status__in=("new", "open", "pending")).select_related("sla_clock"))
+    assert active
+    for ticket in active:
+        clock = ticket.sla_clock
+        if ticket.status == "pending":
+            assert clock.paused_since is not None and clock.pause_reason == "waiting_customer"
+            assert clock.next_check_at is None
+        else:
+            assert clock.paused_since is None
+            if clock.next_check_at is None:  # nothing left to fire: every open target escalated
+                assert clock.resolution_escalated and (clock.response_met_at or clock.response_escalated)
+            else:
+                assert clock.next_check_at > now, "alarms already due were fired by the demo"
+    live = set(TicketClock.objects.filter(next_check_at__isnull=False).values_list("ticket_id", flat=True))
+    assert live == {t.pk for t in active if t.sla_clock.next_check_at}, "only open tickets have alarms to come"
+    waiting = len(live)
+    before = SlaEvent.objects.count()
+    result = sweep(now=now + dt.timedelta(days=30))
+    assert result.clocks == waiting and SlaEvent.objects.count() > before
+    assert not TicketClock.objects.filter(next_check_at__lte=now + dt.timedelta(days=30)).exists()
+    assert any(t.status != "pending" and t.sla_clock.next_check_at for t in active)
+
+
+def test_demo_customers_have_tiers_and_vips_run_under_the_vip_policies(small_demo, db):
+    from sqm.org.models import User
+    from sqm.tickets.models import TicketClock
+
+    tiers = Counter(User.objects.filter(role="customer").values_list("customer_tier", flat=True))
+    assert tiers["vip"] > 10 and tiers["key_account"] > 0 and tiers["standard"] > 150
+    vip_clocks = TicketClock.objects.filter(ticket__customer__customer_tier="vip")
+    codes = Counter(vip_clocks.values_list("policy__code", flat=True))
+    assert codes["vip-service"] > 0 and codes["vip-complaint"] > 0
+    assert (
+        not TicketClock.objects.exclude(ticket__customer__customer_tier="vip")
+        .filter(policy__code__startswith="vip")
+        .exists()
+    )

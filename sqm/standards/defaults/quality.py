@@ -1,0 +1,246 @@
+"""Starter standards of the quality category: satisfaction (QS-SAT) and service outcomes (QS-OUT) (see ``sqm.standards.defaults``).
+
+Row shapes: clause ``(number, title_zh, title_en, body_zh, body_en, sop_kind, ticket_types)``;
+indicator ``(code, name_zh, name_en, kpi, unit, direction, target, yellow, orange, red, weight,
+scope, scope_key, min_volume, review_margin, review_periods)``; SLA term ``(policy_code, name,
+ticket_type, priority, response_minutes, resolution_minutes, warn_fraction, escalate_after_minutes)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALL_TYPES: list[str] = []  # a clause that applies to every ticket
+
+QUALITY: list[dict[str, Any]] = [
+    {
+        "code": "QS-SAT",
+        "category": "quality",
+        "name_zh": "客户满意度标准",
+        "name_en": "Customer satisfaction standard",
+        "purpose_zh": "规定中心客户满意度、净推荐值与投诉率的目标值和预警线，作为服务质量考核与持续改进的依据。",
+        "purpose_en": (
+            "Sets the centre's targets and alert lines for customer satisfaction, net promoter score and "
+            "complaint rate; the basis of quality appraisal and continual improvement."
+        ),
+        "clauses": [
+            (
+                "1",
+                "适用范围",
+                "Scope",
+                "本标准适用于本中心通过网站、电话、邮件、在线客服及服务大厅受理的全部服务请求。",
+                "This standard applies to every service request the centre takes by web, phone, e-mail, live chat "
+                "or at the walk-in hall.",
+                "",
+                ALL_TYPES,
+            ),
+            (
+                "2",
+                "满意度测评方法",
+                "How satisfaction is measured",
+                "工单办结后向客户发送五级满意度评价（1 非常不满意 — 5 非常满意），评价 4 分及以上计为满意；"
+                "每季度开展一次净推荐值（NPS）调查，0–10 分，9–10 分为推荐者，0–6 分为贬损者。",
+                "After a ticket is resolved the customer is asked for a rating on a 5-point scale (1 very "
+                "dissatisfied — 5 very satisfied); ratings of 4 and 5 count as satisfied. A net promoter survey "
+                "(0–10; 9–10 promoters, 0–6 detractors) runs every quarter.",
+                "",
+                ALL_TYPES,
+            ),
+            (
+                "3",
+                "不满意评价回访",
+                "Following up a poor rating",
+                "客户评价 1–2 分的，班组长须在 1 个工作日内电话回访，了解原因、致歉并记录改进措施；"
+                "回访结果录入工单备注。",
+                "When a customer rates 1 or 2, the team lead calls back within one working day to learn why, "
+                "apologise and record the corrective step; the result is noted on the ticket.",
+                "steps",
+                ALL_TYPES,
+            ),
+        ],
+        "indicators": [
+            (
+                "csat",
+                "客户满意度",
+                "Customer satisfaction (CSAT)",
+                "csat",
+                "%",
+                "higher",
+                "90",
+                "88",
+                "85",
+                "80",
+                "40",
+                "centre",
+                "",
+                30,
+                "0.050",
+                3,
+            ),
+            (
+                "nps",
+                "净推荐值",
+                "Net promoter score",
+                "nps",
+                "points",
+                "higher",
+                "40",
+                "35",
+                "30",
+                "20",
+                "15",
+                "centre",
+                "",
+                50,
+                "0.200",
+                3,
+            ),
+            (
+                "avg-rating",
+                "平均评分",
+                "Average rating",
+                "avg_rating",
+                "points",
+                "higher",
+                "4.5",
+                "4.3",
+                "4.1",
+                "3.8",
+                "15",
+                "centre",
+                "",
+                30,
+                "0.050",
+                3,
+            ),
+            (
+                "complaint-rate",
+                "千单投诉率",
+                "Complaints per 1,000 tickets",
+                "complaint_rate",
+                "per 1,000 tickets",
+                "lower",
+                "5",
+                "6",
+                "8",
+                "10",
+                "30",
+                "centre",
+                "",
+                100,
+                "0.200",
+                3,
+            ),
+        ],
+        "terms": [],
+    },
+    {
+        "code": "QS-OUT",
+        "category": "quality",
+        "name_zh": "服务结果质量标准",
+        "name_en": "Service outcome quality standard",
+        "purpose_zh": "以一次解决率、解决率、重开率和 SLA 达成率衡量服务结果，要求问题一次解决、解决彻底、承诺兑现。",
+        "purpose_en": (
+            "Measures the outcome of service by first-contact resolution, resolution rate, reopen rate and SLA "
+            "compliance: problems solved the first time, solved for good, promises kept."
+        ),
+        "clauses": [
+            (
+                "1",
+                "一次解决",
+                "First-contact resolution",
+                "坐席应在首次接触中尽力解决客户问题；确需转交的，应向客户说明原因、处理人和预计答复时间，不得让客户重复陈述。",
+                "Agents solve the customer's problem in the first contact wherever they can; when a transfer is "
+                "needed they tell the customer why, who takes over and when to expect an answer, and never make "
+                "the customer repeat the story.",
+                "",
+                ALL_TYPES,
+            ),
+            (
+                "2",
+                "办结确认",
+                "Confirming resolution",
+                "工单办结前须与客户确认问题已解决；客户在 7 天内重开的工单计入重开率，由原处理人优先跟进。",
+                "Before a ticket is resolved the agent confirms with the customer that the problem is solved. A "
+                "ticket reopened within 7 days counts towards the reopen rate and goes back to its agent first.",
+                "steps",
+                ALL_TYPES,
+            ),
+        ],
+        "indicators": [
+            (
+                "fcr",
+                "一次解决率",
+                "First-contact resolution",
+                "fcr",
+                "%",
+                "higher",
+                "75",
+                "70",
+                "65",
+                "60",
+                "30",
+                "centre",
+                "",
+                30,
+                "0.100",
+                3,
+            ),
+            (
+                "resolution-rate",
+                "解决率",
+                "Resolution rate",
+                "resolution_rate",
+                "%",
+                "higher",
+                "95",
+                "92",
+                "90",
+                "85",
+                "20",
+                "centre",
+                "",
+                30,
+                "0.030",
+                3,
+            ),
+            (
+                "reopen-rate",
+                "重开率",
+                "Reopen rate",
+                "reopen_rate",
+                "%",
+                "lower",
+                "5",
+                "6",
+                "8",
+                "10",
+                "20",
+                "centre",
+                "",
+                30,
+                "0.200",
+                3,
+            ),
+            (
+                "sla-resolution",
+                "解决时限达成率",
+                "SLA compliance (resolution)",
+                "sla_resolution",
+                "%",
+                "higher",
+                "95",
+                "92",
+                "90",
+                "85",
+                "30",
+                "centre",
+                "",
+                30,
+                "0.030",
+                3,
+            ),
+        ],
+        "terms": [],
+    },
+]

@@ -1,3 +1,0 @@
-"""Writes of standards: validated, audited, follow-up work queued on commit."""
-
-from __future__ import annotations
