@@ -246,3 +246,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 SQM_HEARTBEAT_STALE_SECONDS = int(os.environ.get("SQM_HEARTBEAT_STALE_SECONDS", "180"))
 SQM_DEMO_PASSWORD = os.environ.get("SQM_DEMO_PASSWORD", "sqm-demo-2026")
 SQM_INSPECTION_APPEAL_DAYS = int(os.environ.get("SQM_INSPECTION_APPEAL_DAYS", "5"))  # QA appeal period, days
+# Customer voice: the address printed in QR codes and mailed rating links, and the time windows.
+SQM_PUBLIC_URL = os.environ.get("SQM_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+SQM_RATING_LINK_DAYS = int(os.environ.get("SQM_RATING_LINK_DAYS", "14"))
+SQM_RATING_CHANGE_DAYS = int(os.environ.get("SQM_RATING_CHANGE_DAYS", "7"))
+SQM_RETURN_VISIT_DAYS = int(os.environ.get("SQM_RETURN_VISIT_DAYS", "2"))

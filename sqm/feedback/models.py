@@ -99,6 +99,4 @@ class Rating(models.Model):
 
 
 from sqm.feedback.links.models import *  # noqa: E402, F403
-
-
 from sqm.feedback.surveys.models import *  # noqa: E402, F403

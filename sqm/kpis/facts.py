@@ -355,8 +355,9 @@ def ticket_facts(
                 moment, team, agent, on_time = verdict
                 add(metric, moment, team, agent, int(on_time), 1)
 
+    new = tuple.__new__  # a Fact at C speed (NamedTuple's own __new__ is a Python call)
     return [
-        Fact(metric, day, ticket_id, team, agent, channel, kind, category, num, den)
+        new(Fact, (metric, day, ticket_id, team, agent, channel, kind, category, num, den))
         for (metric, day, team, agent), (num, den) in sums.items()
         if num or den
     ]

@@ -133,8 +133,8 @@ def load(*, rng: random.Random, shared: dict[str, Any]) -> str:
     audit_append(
         actor=org.admin,
         action="import",
-        object_type="feedback.rating",
-        object_id="demo-qr",
+        object_type="feedback.qrrating",
+        object_id="demo",
         object_repr="demo QR ratings",
         changes={
             "qr_ratings": len(ratings),

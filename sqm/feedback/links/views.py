@@ -43,9 +43,9 @@ DEVICE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _public(response: HttpResponse) -> HttpResponse:
-    """Public pages carry a secret in their address: never cache them, never leak it as Referer."""
+    """Public pages carry a secret in their address: never cache them, never send it as Referer to another site."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

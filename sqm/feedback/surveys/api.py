@@ -41,7 +41,7 @@ router = Router()
 return_visits_router = Router()
 mystery_router = Router()
 
-PUBLIC_LIMIT = 60  # public submissions and reads per address in PUBLIC_WINDOW
+PUBLIC_LIMIT = 30  # reads and submissions per link and address in PUBLIC_WINDOW
 PUBLIC_WINDOW = dt.timedelta(minutes=10)
 
 
@@ -63,8 +63,11 @@ def _survey(pk: int) -> Survey:
     return survey
 
 
-def _throttle(request: HttpRequest) -> None:
-    key = ratelimit.safe_key("survey-public", request.META.get("REMOTE_ADDR", ""))
+def _throttle(request: HttpRequest, token: str) -> None:
+    """A forged token is refused before anything is counted or read; a genuine one is limited per
+    link and address (behind a proxy every customer shares its address, so not per address alone)."""
+    invitation_id, _nonce = services.token_payload(token)
+    key = ratelimit.safe_key("survey-public", request.META.get("REMOTE_ADDR", ""), str(invitation_id))
     if not ratelimit.hit(key, limit=PUBLIC_LIMIT, window=PUBLIC_WINDOW):
         raise HttpError(429, str(_("Too many requests from this address; please try again in a few minutes.")))
 
@@ -76,7 +79,7 @@ def _throttle(request: HttpRequest) -> None:
 def respond_show(request: HttpRequest, invitation_token: str) -> Any:
     """The survey behind an invitation link, in the caller's language (``Accept-Language``).
     Public like the link itself; reading records nothing."""
-    _throttle(request)
+    _throttle(request, invitation_token)
     invitation = services.invitation_check(invitation_token)
     survey = invitation.survey
     return {
@@ -102,7 +105,7 @@ def respond_show(request: HttpRequest, invitation_token: str) -> Any:
 def respond_submit(request: HttpRequest, payload: s.ResponseIn) -> Any:
     """Store the answers of one invitation (201); the link works once. Every answer is checked
     against its question; all broken rules come back at once, nothing is stored then."""
-    _throttle(request)
+    _throttle(request, payload.token)
     answers: dict[int, services.AnswerIn] = {}
     for item in payload.answers:
         if item.question_id in answers:
@@ -260,7 +263,6 @@ def surveys_distribute(request: HttpRequest, survey_id: Id, payload: s.Distribut
         ticket_type=payload.ticket_type,
         seed=payload.seed,
         days=payload.days,
-        link_base=request.build_absolute_uri("/").rstrip("/"),
     )
     return Status(201, distribution)
 

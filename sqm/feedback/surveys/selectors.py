@@ -22,7 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from sqm.core.roles import Cap, can
 from sqm.feedback.surveys.models import (
@@ -70,11 +71,20 @@ def surveys() -> QuerySet[Survey]:
     return (
         Survey.objects.select_related("created_by")
         .annotate(
-            n_questions=Count("questions", distinct=True),
-            n_invited=Count("invitations", distinct=True),
-            n_responses=Count("responses", distinct=True),
+            n_questions=_count(Question.objects.filter(survey=OuterRef("pk"))),
+            n_invited=_count(Invitation.objects.filter(survey=OuterRef("pk"))),
+            n_responses=_count(SurveyResponse.objects.filter(survey=OuterRef("pk"))),
         )
         .order_by("is_template", "-created_at", "-id")
+    )
+
+
+def _count(qs: QuerySet[Any]) -> Any:
+    """A correlated COUNT subquery (three joined COUNTs would multiply the rows)."""
+    return Coalesce(
+        Subquery(qs.order_by().values("survey").annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
     )
 
 

@@ -549,6 +549,11 @@ def question_move(*, actor: Any, question: Question, position: int, now: dt.date
 # --- distribution ----------------------------------------------------------------------------------
 
 
+def public_url() -> str:
+    """The site address customers reach (``SQM_PUBLIC_URL``), for links in e-mail."""
+    return str(getattr(settings, "SQM_PUBLIC_URL", "") or "http://localhost:8000").rstrip("/")
+
+
 def link_days() -> int:
     """Default validity of an invitation link, in days (``SQM_SURVEY_LINK_DAYS``)."""
     return int(getattr(settings, "SQM_SURVEY_LINK_DAYS", DEFAULT_LINK_DAYS))
@@ -616,8 +621,8 @@ def survey_distribute(
     Customers already invited to this survey are left out. The seed (drawn at random unless given)
     is recorded with the population's size and digest, so the draw can be repeated and checked.
     Each invitation's link expires after ``days`` (default ``SQM_SURVEY_LINK_DAYS``, 14). With
-    ``send`` the links are e-mailed after commit to customers who have an address (``link_base``
-    is the site address the links start with).
+    ``send`` the links are e-mailed after commit to customers who have an address; they start
+    with ``link_base``, by default ``SQM_PUBLIC_URL`` (the address customers reach).
     """
     _require(actor, Cap.SURVEY_MANAGE)
     survey = _locked_survey(survey)
@@ -641,7 +646,7 @@ def survey_distribute(
         seed = secrets.randbelow(2**53)
     elif _int(seed) is None or not 0 <= seed < 2**63:
         raise DomainError(_("The seed is a whole number from 0 to 2⁶³ − 1."), field="seed")
-    link_base = clean_text(link_base, "link_base", 200, required=False).rstrip("/")
+    link_base = clean_text(link_base, "link_base", 200, required=False).rstrip("/") or public_url()
     population = population_of(survey, closed_from=closed_from, closed_to=closed_to, team=team, ticket_type=ticket_type)
     if not population:
         raise DomainError(
@@ -718,7 +723,7 @@ def survey_distribute(
             "expires_at": expires,
         },
     )
-    if send and link_base:
+    if send:
         distribution_id = distribution.pk
         transaction.on_commit(lambda: _queue_invitations(distribution_id))
     return distribution
@@ -755,6 +760,19 @@ class AnswerIn:
         )
 
 
+def token_payload(token: str) -> tuple[int, str]:
+    """(invitation id, nonce) of a link's token if its signature is ours; no database query."""
+    try:
+        payload = signing.loads(str(token or ""), salt=SIGNING_SALT)
+        return int(payload[0]), str(payload[1])
+    except (signing.BadSignature, TypeError, ValueError, IndexError, KeyError):
+        raise DomainError(
+            _("This survey link is not valid. Please use the link exactly as you received it."),
+            field="token",
+            code="forged",
+        ) from None
+
+
 def invitation_check(token: str, *, now: dt.datetime | None = None, lock: bool = False) -> Invitation:
     """The invitation a link's token stands for, if the link may still be answered.
 
@@ -762,15 +780,7 @@ def invitation_check(token: str, *, now: dt.datetime | None = None, lock: bool =
     used (``used``) or past its expiry (``expired``); (field ``survey``): a survey no longer open
     (``closed``). Reading never writes anything.
     """
-    try:
-        payload = signing.loads(str(token or ""), salt=SIGNING_SALT)
-        pk, nonce = int(payload[0]), str(payload[1])
-    except (signing.BadSignature, TypeError, ValueError, IndexError, KeyError):
-        raise DomainError(
-            _("This survey link is not valid. Please use the link exactly as you received it."),
-            field="token",
-            code="forged",
-        ) from None
+    pk, nonce = token_payload(token)
     qs = Invitation.objects.select_related("survey", "customer")
     if lock:
         qs = qs.select_for_update(of=("self",))

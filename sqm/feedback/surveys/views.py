@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +44,7 @@ from sqm.feedback.surveys.models import (
     Survey,
 )
 
-PUBLIC_LIMIT = 60
+PUBLIC_LIMIT = 30  # requests per link and address in PUBLIC_WINDOW
 PUBLIC_WINDOW = dt.timedelta(minutes=10)
 VISITS_PER_PAGE = 50
 MYSTERY_PER_PAGE = 50
@@ -272,7 +274,6 @@ def survey_distribute(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey_or_404(pk)
     form = forms.DistributionForm(request.POST or None)
     if request.method == "POST":
-        base = request.build_absolute_uri("/").rstrip("/")
         ok, distribution = submit(
             form,
             lambda d: services.survey_distribute(
@@ -285,9 +286,8 @@ def survey_distribute(request: HttpRequest, pk: int) -> HttpResponse:
                 ticket_type=d.get("ticket_type") or "",
                 seed=d.get("seed"),
                 days=d.get("days"),
-                link_base=base,
             ),
-            rename={"survey": "__all__", "link_base": "__all__"},
+            rename={"survey": "__all__"},
         )
         if ok:
             messages.success(
@@ -357,9 +357,7 @@ def _dimension_bars(results: selectors.SurveyResults, scale: int) -> list[dict[s
 # --- the public answer page ------------------------------------------------------------------------
 
 
-def _answer_context(
-    invitation: Any, data: Any = None, errors: dict[str, list[str]] | None = None
-) -> dict[str, Any]:
+def _answer_context(invitation: Any, data: Any = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The survey's questions, each with what the customer entered (strings) and its errors."""
     data = data or {}
     errors = errors or {}
@@ -392,17 +390,33 @@ def _answer_context(
     }
 
 
+def _private(view: Any) -> Any:
+    """The answer page is personal: not cached anywhere, and the link's token is never sent on as a
+    referrer to another site."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapped
+
+
 @require_http_methods(["GET", "POST"])
+@_private
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The survey behind a customer's link, phone-first, no sign-in. GET shows it and records
     nothing (mail scanners open links); the customer's POST stores the answers, once."""
-    if not ratelimit.hit(
-        ratelimit.safe_key("survey-page", request.META.get("REMOTE_ADDR", "")),
-        limit=PUBLIC_LIMIT,
-        window=PUBLIC_WINDOW,
-    ):
-        return render(request, "feedback/surveys/answer_closed.html", {"code": "throttled"}, status=429)
     try:
+        invitation_id, _nonce = services.token_payload(token)  # a made-up link costs no database work
+        if not ratelimit.hit(
+            ratelimit.safe_key("survey-page", request.META.get("REMOTE_ADDR", ""), str(invitation_id)),
+            limit=PUBLIC_LIMIT,
+            window=PUBLIC_WINDOW,
+        ):
+            return render(request, "feedback/surveys/answer_closed.html", {"code": "throttled"}, status=429)
         invitation = services.invitation_check(token)
     except DomainError as exc:
         return _link_refused(request, exc)

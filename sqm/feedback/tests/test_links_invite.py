@@ -84,7 +84,9 @@ def test_skips_rated_staff_and_old_tickets_and_notes_missing_addresses():
     invitation = RatingInvitation.objects.get()
     assert invitation.ticket_id == no_mail.pk and invitation.status == InvitationStatus.NO_ADDRESS
     assert not mail.outbox
-    assert {rated.pk, staff_customer.pk, old.pk}.isdisjoint(set(RatingInvitation.objects.values_list("ticket", flat=True)))
+    assert {rated.pk, staff_customer.pk, old.pk}.isdisjoint(
+        set(RatingInvitation.objects.values_list("ticket", flat=True))
+    )
 
 
 def test_cursor_moves_on_and_a_failed_mail_is_retried_later():
@@ -92,7 +94,9 @@ def test_cursor_moves_on_and_a_failed_mail_is_retried_later():
     with mock.patch("sqm.feedback.links.services.EmailMessage.send", side_effect=OSError("smtp down")):
         assert services.invite_closed() == {"created": 1, "sent": 0}
     invitation = RatingInvitation.objects.get()
-    assert invitation.status == InvitationStatus.PENDING and invitation.attempts == 1 and "smtp down" in invitation.error
+    assert (
+        invitation.status == InvitationStatus.PENDING and invitation.attempts == 1 and "smtp down" in invitation.error
+    )
     assert services.invite_closed() == {"created": 0, "sent": 1}
     assert len(mail.outbox) == 1 and RatingInvitation.objects.get().status == InvitationStatus.SENT
     later = _closed()

@@ -58,7 +58,7 @@ def test_opening_the_link_records_nothing_only_the_post_does(closed):
         assert page.status_code == 200
     html = page.content.decode()
     assert closed.number in html and "宽带断网" in html and "records nothing" in html
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     assert not Rating.objects.exists()
     done = _post(client, url, {"score": "5", "recommend": "9", "comment": "师傅很专业"})
     assert done.status_code == 200 and "recorded" in done.content.decode()
@@ -114,7 +114,9 @@ def test_expired_link_is_410_and_stores_nothing(closed, settings):
     ],
 )
 def test_forged_link_is_400_and_stores_nothing(closed, mangle):
-    url = reverse("feedback:links_rate", args=[mangle(services.link_token(ticket_id=closed.pk, customer_id=closed.customer_id))])
+    url = reverse(
+        "feedback:links_rate", args=[mangle(services.link_token(ticket_id=closed.pk, customer_id=closed.customer_id))]
+    )
     client = _en()
     page = client.get(url)
     assert page.status_code == 400 and "not valid" in page.content.decode()
@@ -156,7 +158,9 @@ def test_someone_who_handled_the_ticket_cannot_rate_it(closed):
 def test_api_rate_shapes_and_errors(closed):
     client = Client()
     token = services.link_token(ticket_id=closed.pk, customer_id=closed.customer_id)
-    made = client.post("/api/feedback/links/rate", {"token": token, "score": 3, "recommend": 6}, content_type="application/json")
+    made = client.post(
+        "/api/feedback/links/rate", {"token": token, "score": 3, "recommend": 6}, content_type="application/json"
+    )
     assert made.status_code == 201
     body = made.json()
     assert set(body) == {"rating_id", "ticket_number", "score", "recommend", "comment", "created", "updated_at"}
@@ -183,7 +187,9 @@ def test_api_rate_is_limited_per_client(closed):
     client = Client()
     token = services.link_token(ticket_id=closed.pk, customer_id=closed.customer_id)
     codes = [
-        client.post("/api/feedback/links/rate", {"token": token, "score": 4}, content_type="application/json").status_code
+        client.post(
+            "/api/feedback/links/rate", {"token": token, "score": 4}, content_type="application/json"
+        ).status_code
         for _ in range(services.HARD_RATE_LINK + 3)
     ]
     assert codes[0] == 201 and set(codes[1 : services.HARD_RATE_LINK]) <= {200} and codes[-1] == 429

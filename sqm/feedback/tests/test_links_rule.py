@@ -98,7 +98,9 @@ def test_precision_and_recall_on_the_development_sample():
     tuned on."""
     reviews = devsample.load()
     if reviews is None:
-        pytest.skip(f"development sample not found at {devsample.default_path()} (it lives in ../shared, never in the repo)")
+        pytest.skip(
+            f"development sample not found at {devsample.default_path()} (it lives in ../shared, never in the repo)"
+        )
     everything = rule.evaluate([(r.text, r.complaint) for r in reviews], LEX)
     held_out = rule.evaluate([(r.text, r.complaint) for r in reviews if not r.even], LEX)
     assert everything.n == len(reviews) > 3000
@@ -304,7 +306,16 @@ def test_follow_up_list_page_and_api(client_for, users_by_role, django_assert_ma
         first = api.get("/api/feedback/links/follow-ups", {"limit": 5}).json()
     assert len(first["items"]) == 5 and first["next_before"] is not None
     item = first["items"][0]
-    assert set(item) >= {"rating_id", "score", "comment", "rule", "outcome", "ticket_id", "ticket_number", "rated_ticket"}
+    assert set(item) >= {
+        "rating_id",
+        "score",
+        "comment",
+        "rule",
+        "outcome",
+        "ticket_id",
+        "ticket_number",
+        "rated_ticket",
+    }
     assert item["ticket_number"].startswith("T") and item["score"] == 1
     rest = api.get("/api/feedback/links/follow-ups", {"before": first["next_before"], "limit": 50}).json()
     assert len(rest["items"]) == 7 and rest["next_before"] is None

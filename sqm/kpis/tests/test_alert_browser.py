@@ -29,7 +29,13 @@ def test_lead_plans_and_manager_closes_in_the_browser(live_server, page, tmp_pat
     alert = AlertFactory(
         rule=AlertRule.objects.get(code="complaint_growth"),
         level=AlertLevel.YELLOW,
-        evidence={"kind": "complaint_growth", "this_week": 13, "last_week": 10, "growth": "0.3000", "period": "2026-11-16"},
+        evidence={
+            "kind": "complaint_growth",
+            "this_week": 13,
+            "last_week": 10,
+            "growth": "0.3000",
+            "period": "2026-11-16",
+        },
     )
     base = live_server.url
     _sign_in(page, base, "lead-zhao")

@@ -189,17 +189,22 @@ class Progress:
         self.tty = bool(getattr(sys.stdout, "isatty", lambda: False)()) and getattr(out, "_out", None) is sys.stdout
         self.phase = ""
         self.shown = -1
-        self.started = time.monotonic()
+        self.started = self.last = time.monotonic()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
         if phase != self.phase:
-            if self.phase and self.tty:
-                self.out.write("")
-            self.phase, self.shown, self.started = phase, -1, time.monotonic()
+            if self.phase:  # a phase starts where the previous one ended (the first with the command)
+                self.started = self.last
+                if self.tty:
+                    self.out.write("")
+            self.phase, self.shown = phase, -1
+        self.last = now
         share = done / total if total else 1.0
         tenth = int(share * 10)
-        elapsed = time.monotonic() - self.started
-        text = f"  {phase:<8} {done:>12,}/{total:,} {share:>5.0%} {elapsed:6.1f} s"
+        elapsed = now - self.started
+        label = {"ticket": _("tickets"), "rating": _("ratings"), "rollups": _("rollups")}.get(phase, phase)
+        text = f"  {label:<8} {done:>12,}/{total:,} {share:>5.0%} {elapsed:6.1f} s"
         if self.tty:
             filled = int(share * BAR)
             self.out.write(f"\r  [{'#' * filled}{'.' * (BAR - filled)}]{text}", ending="")
