@@ -31,10 +31,7 @@ sla_sweep = db_periodic_task(crontab(minute="*"), name="sla.sweep")(sla_tasks.sl
 standards_activate_due = db_periodic_task(crontab(minute="1"), name="standards.activate_due")(
     standards_tasks.activate_due
 )
-# One run at a time (a run longer than a minute is not doubled); the lock expires if a worker dies.
-kpis_refresh_changed = db_periodic_task(crontab(minute="*"), name="kpis.refresh_changed")(
-    lock_task("kpis.refresh_changed", ttl=900)(kpi_tasks.refresh_changed)
-)
+kpis_refresh_changed = db_periodic_task(crontab(minute="*"), name="kpis.refresh_changed")(kpi_tasks.refresh_changed)
 alerts_evaluate = db_periodic_task(crontab(minute="*/5"), name="kpis.alerts_evaluate")(kpi_tasks.alerts_evaluate)
 alerts_escalate_overdue = db_periodic_task(crontab(minute="7"), name="kpis.alerts_escalate_overdue")(
     kpi_tasks.alerts_escalate_overdue

@@ -10,16 +10,21 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from django.db import transaction
+
 MANAGES_TRANSACTIONS = True
 
 
 def load(*, rng: random.Random, shared: dict[str, Any]) -> str:
-    """Rebuild every KPI fact and rollup; returns a summary (nothing random here: ``rng`` is left untouched)."""
+    """Rebuild every KPI fact and rollup, then add the demo alerts and drills; returns a summary."""
+    from sqm.kpis import alerts_demo
     from sqm.kpis.services.rollups import rollups_rebuild
 
     result = rollups_rebuild()
     phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.seconds.items() if name != "total")
+    with transaction.atomic():
+        alerts = alerts_demo.load(rng=rng, shared=shared)
     return (
         f"{result.facts:,} KPI facts from {result.tickets:,} tickets and {result.ratings:,} ratings, "
-        f"{result.cells:,} rollup cells [{phases}]"
+        f"{result.cells:,} rollup cells [{phases}]; {alerts}"
     )

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 def refresh_changed() -> dict[str, dict[str, int]]:
     """Refresh the KPI facts and rollups of every ticket and rating changed since the last run (every
-    minute). Idempotent: a second run right after refreshes nothing."""
+    minute). Idempotent: a second run right after refreshes nothing. One run at a time: a run still
+    busy when the next minute comes makes that one skip (an empty result); the lease it holds
+    expires by itself if its worker dies."""
     from sqm.kpis.services import rollups
 
-    return rollups.refresh_changed()
+    if not rollups.refresh_lease_take():
+        return {}
+    try:
+        return rollups.refresh_changed()
+    finally:
+        rollups.refresh_lease_release()
 
 
 # --- tiered alerts ------------------------------------------------------------------------------------

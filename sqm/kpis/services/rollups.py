@@ -651,6 +651,28 @@ def refresh_changed(*, limit: int = 5_000) -> dict[str, dict[str, int]]:
     }  # fmt: skip
 
 
+LEASE = "refresh-lease"  # a KpiCursor row whose position is the end of the running refresh's lease
+
+
+def refresh_lease_take(seconds: int = 600) -> bool:
+    """Take the lease of the periodic refresh (True), unless a run holds one that has not expired.
+
+    Runs at the same time would be safe (each source is locked while refreshed), only wasted
+    work; a worker killed mid-run leaves a lease that simply expires."""
+    now = timezone.now()
+    KpiCursor.objects.get_or_create(name=LEASE)
+    taken = (
+        KpiCursor.objects.filter(name=LEASE)
+        .filter(Q(position__isnull=True) | Q(position__lt=now))
+        .update(position=now + dt.timedelta(seconds=seconds), updated_at=now)
+    )
+    return taken == 1
+
+
+def refresh_lease_release() -> None:
+    KpiCursor.objects.filter(name=LEASE).update(position=None)
+
+
 def _init_cursors(started: dt.datetime) -> None:
     """Cursors that do not exist yet start at the rebuild (its facts cover everything before)."""
     for name in (STREAM_TICKETS, STREAM_RATINGS):

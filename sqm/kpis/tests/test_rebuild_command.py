@@ -208,3 +208,24 @@ def test_only_administrators_rebuild_and_a_rebuild_is_audited(users_by_role):
     entry = AuditEntry.objects.filter(action="rebuild", object_type="kpis.kpirollup").latest("seq")
     assert entry.actor_id == users_by_role[Role.ADMIN].pk
     assert entry.changes["cells"] == result.cells
+
+
+@pytest.mark.django_db
+def test_the_periodic_task_runs_one_refresh_at_a_time_and_a_dead_runs_lease_expires(monkeypatch):
+    from django.utils import timezone
+
+    from sqm.kpis import tasks
+    from sqm.kpis.services.rollups import LEASE, refresh_lease_release, refresh_lease_take
+
+    place = Centre()
+    place.ticket(1)
+    assert refresh_lease_take()  # another worker's run is busy
+    assert tasks.refresh_changed() == {}
+    assert centre("volume") == (0, 0)
+    later = timezone.now() + dt.timedelta(minutes=11)  # that worker died: its lease runs out
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert tasks.refresh_changed()["tickets"]["refreshed"] == 1
+    assert centre("volume") == (1, 0)
+    assert KpiCursor.objects.get(name=LEASE).position is None, "released after the run"
+    assert refresh_lease_take() and not refresh_lease_take()
+    refresh_lease_release()
