@@ -6,7 +6,7 @@ web processes can enqueue and workers can run the same tasks.
 """
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sqm.audit import tasks as audit_tasks
 from sqm.core import tasks as core_tasks
@@ -45,9 +45,9 @@ inspections_monthly_plan = db_periodic_task(crontab(day="1", hour="1", minute="1
 inspections_expire_appeals = db_periodic_task(crontab(minute="25"), name="inspections.expire_appeals")(
     inspection_tasks.expire_appeals
 )
-links_invite_closed = db_periodic_task(crontab(minute="*/5"), name="links.invite_closed")(
-    lock_task("links.invite_closed", ttl=600)(link_tasks.invite_closed)
-)
+# No task lock: Huey's SQLite storage has no lock expiry, and the task is safe to run twice at once
+# (one invitation row per ticket, unique).
+links_invite_closed = db_periodic_task(crontab(minute="*/5"), name="links.invite_closed")(link_tasks.invite_closed)
 feedback_return_visits = db_periodic_task(crontab(minute="35"), name="feedback.return_visits_schedule")(
     survey_tasks.schedule_return_visits
 )
