@@ -31,6 +31,10 @@ class DomainError(Exception):
         self.code = code
         super().__init__(self.as_text())
 
+    def messages_text(self) -> str:
+        """The messages alone, for a page banner where the form fields are not shown."""
+        return " ".join(str(msg) for msgs in self.errors.values() for msg in msgs)
+
     def as_text(self) -> str:
         return "; ".join(f"{field}: {msg}" for field, msgs in self.errors.items() for msg in msgs)
 

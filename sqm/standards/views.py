@@ -52,10 +52,6 @@ def _today() -> Any:
     return timezone.localdate()
 
 
-def _error_text(exc: DomainError) -> str:
-    return " ".join(str(message) for messages_ in exc.errors.values() for message in messages_)
-
-
 def _standard_or_404(pk: int) -> Standard:
     try:
         return selectors.standard_get(pk)
@@ -178,7 +174,7 @@ def version_create_draft(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = services.version_create_draft(actor=request.user, standard=standard)
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, exc.messages_text())
         return redirect("standards:standard_detail", pk=standard.pk)
     messages.success(request, _("Draft v%(number)d was opened from the latest version.") % {"number": version.number})
     return redirect("standards:version_detail", pk=version.pk)
@@ -448,8 +444,8 @@ def item_remove(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         spec.remove(actor=request.user, **{spec.arg: row})
     except DomainError as exc:
         if is_htmx(request):
-            return _section_response(request, version, spec, SectionState(error=_error_text(exc)))
-        messages.error(request, _error_text(exc))
+            return _section_response(request, version, spec, SectionState(error=exc.messages_text()))
+        messages.error(request, exc.messages_text())
         return redirect("standards:version_detail", pk=version.pk)
     return _done(request, version, spec, spec.removed)
 
@@ -478,7 +474,7 @@ def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.version_submit(actor=request.user, version=version)
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, exc.messages_text())
     else:
         messages.success(
             request, _("v%(number)d was sent to the quality manager for review.") % {"number": version.number}
@@ -723,7 +719,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.proposal_withdraw(actor=request.user, proposal=proposal)
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, exc.messages_text())
     else:
         messages.success(request, _("The proposal was withdrawn."))
     return redirect("standards:proposal_detail", pk=proposal.pk)

@@ -56,10 +56,6 @@ SHIFT_ROLES = (Role.AGENT, Role.TEAM_LEAD)
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _error_text(exc: DomainError) -> str:
-    return " ".join(str(message) for messages_ in exc.errors.values() for message in messages_)
-
-
 def _ticket_or_404(pk: int) -> Ticket:
     ticket = selectors.ticket_page(pk)
     if ticket is None:
@@ -227,7 +223,7 @@ def shift_set(request: HttpRequest) -> HttpResponse:
     try:
         services.shift_set(actor=request.user, agent=request.user, on_shift=on_shift)  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, exc.messages_text())
     else:
         if on_shift:
             messages.success(request, _("Your shift has started; new tickets can come to you."))
@@ -560,7 +556,7 @@ def control_point_tick(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, ticket=ticket, control_point=points[point_id], ticked=point_id in wanted
                 )
     except DomainError as exc:
-        error = _error_text(exc)
+        error = exc.messages_text()
     return _process_response(request, pk, error=error, notice="" if error else _("The checklist was saved."))
 
 
@@ -578,7 +574,7 @@ def step_complete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         following = services.step_complete(actor=request.user, ticket=ticket)
     except DomainError as exc:
-        error = _error_text(exc)
+        error = exc.messages_text()
     else:
         if following is None:
             notice = _("Every step of the process is done.")
@@ -619,7 +615,7 @@ def ticket_transition(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.ticket_transition(actor=request.user, ticket=ticket, status=status)
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, exc.messages_text())
     else:
         messages.success(request, _("The ticket is now “%(status)s”.") % {"status": _label(Status, status)})
     return redirect(_ticket_url(pk))
